@@ -1,0 +1,86 @@
+"""skjult — finds hidden advertising ("skjult reklame") in social-media captions.
+
+    >>> import skjult
+    >>> result = skjult.check("Tak til @brand for gaven 🎁 Brug koden ANNA20", creator="anna")
+    >>> result.verdict
+    <Verdict.VIOLATION: 'violation'>
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from skjult.engine import Checker
+from skjult.model import (
+    CATEGORIES,
+    Commercial,
+    CreatorSummary,
+    Disclosure,
+    Finding,
+    Post,
+    PostResult,
+    Severity,
+    Signal,
+    Skip,
+    Strength,
+    Verdict,
+)
+from skjult.report.summary import Report
+from skjult.rules.errors import RuleError
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CATEGORIES",
+    "Checker",
+    "Commercial",
+    "CreatorSummary",
+    "Disclosure",
+    "Finding",
+    "Post",
+    "PostResult",
+    "Report",
+    "RuleError",
+    "Severity",
+    "Signal",
+    "Skip",
+    "Strength",
+    "Verdict",
+    "check",
+    "check_posts",
+]
+
+
+@functools.lru_cache(maxsize=4)
+def _checker(jurisdiction: str, lang: str) -> Checker:
+    return Checker(jurisdiction, lang=lang)
+
+
+def check(caption: str, *, creator: str | None = None, platform: str | None = None,
+          jurisdiction: str = "dk", lang: str = "da", **meta: Any) -> PostResult:
+    """Check one caption. Extra keywords are post metadata (``paid_partnership=True``,
+    ``audience="minors"``, ``brand=...``) or post fields (``id``, ``url``, ``created_at``)."""
+    return _checker(jurisdiction, lang).check(caption, creator=creator, platform=platform, **meta)
+
+
+def check_posts(posts: Iterable[Post | Mapping[str, Any]], *, jurisdiction: str = "dk",
+                lang: str = "da", keep_results: bool = True) -> Report:
+    """Check many posts (``Post`` objects or dicts with ``caption``/``text``, ``creator``, ...)
+    and summarise them per creator."""
+    from skjult.readers.records import post_from_mapping
+
+    checker = _checker(jurisdiction, lang)
+    report = Report(keep_results=keep_results)
+
+    def as_posts() -> Iterable[Post]:
+        for i, item in enumerate(posts):
+            if isinstance(item, Post):
+                yield item
+            else:
+                yield post_from_mapping(item, position=f"item {i}")
+
+    for result in checker.iter_results(as_posts()):
+        report.add(result)
+    return report

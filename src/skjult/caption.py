@@ -1,0 +1,181 @@
+"""Caption anatomy: hashtag-aware tokens, lines, the trailing hashtag block, the fold, language.
+
+Offsets in this module are offsets into the *normalized* text; ``Normalized.to_original`` turns
+them into offsets in the caption as written.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import regex
+
+from skjult.normalize import Normalized, normalize
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+
+@functools.lru_cache(maxsize=2)
+def pipeline(lang: str = "da") -> Language:
+    """A blank spaCy pipeline whose tokenizer keeps ``#hashtags`` and ``@handles`` whole.
+
+    The default rules split ``#reklame`` into ``#`` + ``reklame`` but leave glued tags
+    (``#reklame#ad``, ``#Reklame|#spons``) as one token; we reverse both.
+    """
+    import spacy
+    from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+
+    nlp = spacy.blank(lang)
+    prefixes = [p for p in nlp.Defaults.prefixes if p not in ("#", "@")] + [r"\|", "•", "·"]
+    suffixes = [*list(nlp.Defaults.suffixes), r"\|", "•", "·"]
+    infixes = [
+        *list(nlp.Defaults.infixes),
+        r"(?<=[^\s#@])(?=[#@][\w])",  # a tag glued to the word or tag before it
+        r"[|•·]",
+        r"(?<=\w)[,;:](?=[#@])",
+    ]
+    nlp.tokenizer.prefix_search = compile_prefix_regex(prefixes).search
+    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    return nlp
+
+
+@functools.lru_cache(maxsize=1)
+def _stop_words() -> tuple[frozenset[str], frozenset[str]]:
+    from spacy.lang.da.stop_words import STOP_WORDS as DA
+    from spacy.lang.en.stop_words import STOP_WORDS as EN
+
+    da, en = frozenset(DA), frozenset(EN)
+    # Words in both lists say nothing about which language a caption is in.
+    return da - en, en - da
+
+
+_WORD = regex.compile(r"(?<![#@\w])\p{L}+")
+_DANISH_LETTERS = regex.compile(r"[æøåÆØÅ]")
+
+
+def language_of(text: str) -> str:
+    """``da``, ``en``, ``other`` or ``unknown`` (too few words), from stop-word counts.
+
+    Offline and cheap: spaCy ships stop-word lists for both languages; Danish letters count too.
+    """
+    da_only, en_only = _stop_words()
+    words = [w.lower() for w in _WORD.findall(text)]
+    if len(words) < 3:
+        return "unknown"
+    da = sum(w in da_only for w in words) + len(_DANISH_LETTERS.findall(text)) * 0.5
+    en = sum(w in en_only for w in words)
+    if da == 0 and en == 0:
+        return "other" if len(words) >= 6 else "unknown"
+    return "da" if da >= en else "en"
+
+
+@dataclass(frozen=True, slots=True)
+class Fold:
+    """How much of a caption a platform shows before "more"."""
+
+    chars: int
+    lines: int | None = None
+
+
+DEFAULT_FOLD = Fold(chars=125, lines=None)
+
+_HASHTAG_BLOCK_TOKEN = regex.compile(r"(?<![\p{L}\p{N}_/])[#@][\p{L}\p{N}_.]+|[^\p{L}\p{N}#@]+")
+_HAS_WORD = regex.compile(r"[\p{L}\p{N}]")
+
+
+@dataclass(frozen=True, slots=True)
+class Caption:
+    """A caption prepared for matching."""
+
+    normalized: Normalized
+    lines: tuple[tuple[int, int], ...]
+    hashtag_block: int | None  # where the trailing block of tags starts, if there is one
+    fold: int  # offset where the visible part ends
+    language: str
+
+    @property
+    def text(self) -> str:
+        return self.normalized.text
+
+    def line_col(self, original_offset: int) -> tuple[int, int]:
+        """1-based line and column of an offset in the original caption."""
+        original = self.normalized.original
+        line = original.count("\n", 0, original_offset) + 1
+        col = original_offset - (original.rfind("\n", 0, original_offset) + 1) + 1
+        return line, col
+
+    def in_hashtag_block(self, start: int) -> bool:
+        return self.hashtag_block is not None and start >= self.hashtag_block
+
+    def before_fold(self, start: int) -> bool:
+        return start < self.fold
+
+
+def _lines(text: str) -> tuple[tuple[int, int], ...]:
+    spans, start = [], 0
+    for i, ch in enumerate(text):
+        if ch == "\n":
+            spans.append((start, i))
+            start = i + 1
+    spans.append((start, len(text)))
+    return tuple(spans)
+
+
+def _hashtag_block(text: str) -> int | None:
+    """Start of the trailing run of hashtags (handles, dots, emoji and spaces may sit between).
+
+    A caption that is nothing but tags has no *trailing* block: its tags are its start.
+    """
+    block_start: int | None = None
+    covered_to = len(text)
+    for m in reversed(list(_HASHTAG_BLOCK_TOKEN.finditer(text))):
+        if m.end() != covered_to:
+            break  # a word sits between this piece and the block
+        if m.group().startswith("#"):
+            block_start = m.start()
+        covered_to = m.start()
+    if block_start is None or not _HAS_WORD.search(text, 0, block_start):
+        return None
+    return block_start
+
+
+def _fold(text: str, fold: Fold) -> int:
+    end = min(len(text), fold.chars)
+    if fold.lines is not None:
+        pos = -1
+        for _ in range(fold.lines):
+            pos = text.find("\n", pos + 1)
+            if pos < 0:
+                break
+        if pos >= 0:
+            end = min(end, pos)
+    return end
+
+
+def anatomy(normalized: Normalized, fold: Fold = DEFAULT_FOLD) -> Caption:
+    """Lines, trailing hashtag block, fold and language of a normalized caption."""
+    text = normalized.text
+    # The fold is counted in characters the reader sees: the original's.
+    fold_at = _fold(normalized.original, fold)
+    fold_norm = normalized.to_normalized(fold_at) if fold_at < len(normalized.original) else len(text)
+    return Caption(
+        normalized=normalized,
+        lines=_lines(text),
+        hashtag_block=_hashtag_block(text),
+        fold=fold_norm,
+        language=language_of(text),
+    )
+
+
+def prepare(text: str, fold: Fold = DEFAULT_FOLD) -> Caption:
+    """Normalize and dissect a caption in one call."""
+    return anatomy(normalize(text), fold)
+
+
+def tokenize(caption: Caption, lang: str = "da") -> Doc:
+    return pipeline(lang).make_doc(caption.text)

@@ -1,0 +1,245 @@
+"""Plain data that flows through skjult: posts in, results and summaries out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum, StrEnum
+from typing import Any
+
+
+class Verdict(StrEnum):
+    NOT_COMMERCIAL = "not_commercial"
+    COMPLIANT = "compliant"
+    WARNING = "warning"
+    VIOLATION = "violation"
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"info": 1, "warning": 2, "error": 3}[self.value]
+
+
+class Strength(IntEnum):
+    """How sure a piece of evidence makes us that a post is commercial."""
+
+    NONE = 0
+    WEAK = 1  # needs a human look; never an error on its own
+    STRONG = 2  # gifts, collaborations, labels of any kind
+    HARD = 3  # platform flag, affiliate link, discount code, campaign list
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+CATEGORIES = (
+    "label-missing",
+    "label-placement",
+    "label-weak",
+    "label-language",
+    "advertiser-unnamed",
+    "minors",
+    "product-gambling",
+    "product-alcohol",
+    "product-tobacco",
+    "product-medicine",
+    "product-health-claim",
+)
+
+
+@dataclass(slots=True)
+class Post:
+    """One post as read from an export, a draft or a library call."""
+
+    text: str
+    id: str | None = None
+    creator: str | None = None
+    platform: str | None = None
+    created_at: str | None = None
+    url: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    source: str | None = None  # "file:line" the post was read from
+
+    @property
+    def paid_partnership(self) -> bool:
+        return bool(self.meta.get("paid_partnership"))
+
+    @property
+    def audience(self) -> str | None:
+        value = self.meta.get("audience")
+        return str(value) if value else None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    category: str
+    severity: Severity
+    message: str
+    start: int
+    end: int
+    line: int
+    column: int
+    text: str
+    fix: str | None
+    source: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "category": self.category,
+            "severity": str(self.severity),
+            "message": self.message,
+            "start": self.start,
+            "end": self.end,
+            "line": self.line,
+            "column": self.column,
+            "text": self.text,
+            "fix": self.fix,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Disclosure:
+    """A label found in the caption: ``label`` (accepted) or ``weak`` (not enough)."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
+    termset: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "text": self.text, "start": self.start, "end": self.end,
+                "termset": self.termset}
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """A piece of evidence that the post is commercial."""
+
+    termset: str
+    strength: Strength
+    text: str
+    start: int | None = None  # None for metadata
+    end: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"signal": self.termset, "strength": self.strength.label, "text": self.text,
+                "start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True, slots=True)
+class Commercial:
+    level: Strength
+    signals: tuple[Signal, ...] = ()
+    self_declared: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"level": self.level.label, "self_declared": self.self_declared,
+                "signals": [s.to_dict() for s in self.signals]}
+
+
+@dataclass(frozen=True, slots=True)
+class PostResult:
+    post: Post
+    verdict: Verdict
+    commercial: Commercial
+    disclosures: tuple[Disclosure, ...]
+    findings: tuple[Finding, ...]
+    language: str
+
+    @property
+    def is_commercial(self) -> bool:
+        return self.verdict is not Verdict.NOT_COMMERCIAL
+
+    def to_dict(self) -> dict[str, Any]:
+        post = self.post
+        return {
+            "id": post.id,
+            "creator": post.creator,
+            "platform": post.platform,
+            "created_at": post.created_at,
+            "url": post.url,
+            "source": post.source,
+            "caption": post.text,
+            "language": self.language,
+            "verdict": str(self.verdict),
+            "commercial": self.commercial.to_dict(),
+            "disclosures": [d.to_dict() for d in self.disclosures],
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """A record that could not be checked, and why."""
+
+    file: str
+    position: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.position}: {self.reason}"
+
+
+@dataclass(slots=True)
+class CreatorSummary:
+    creator: str
+    posts: int = 0
+    commercial: int = 0
+    compliant: int = 0
+    warnings: int = 0
+    violations: int = 0
+    categories: dict[str, int] = field(default_factory=dict)
+
+    def add(self, result: PostResult) -> None:
+        self.posts += 1
+        verdict = result.verdict
+        if verdict is Verdict.NOT_COMMERCIAL:
+            return
+        self.commercial += 1
+        if verdict is Verdict.COMPLIANT:
+            self.compliant += 1
+        elif verdict is Verdict.WARNING:
+            self.warnings += 1
+        else:
+            self.violations += 1
+        for category in {f.category for f in result.findings}:
+            self.categories[category] = self.categories.get(category, 0) + 1
+
+    @property
+    def compliance_rate(self) -> float | None:
+        """Share of commercial posts that are compliant; ``None`` when none is commercial."""
+        return self.compliant / self.commercial if self.commercial else None
+
+    def to_dict(self) -> dict[str, Any]:
+        rate = self.compliance_rate
+        return {
+            "creator": self.creator,
+            "posts": self.posts,
+            "commercial": self.commercial,
+            "compliant": self.compliant,
+            "warnings": self.warnings,
+            "violations": self.violations,
+            "compliance_rate": None if rate is None else round(rate, 4),
+            "categories": dict(sorted(self.categories.items())),
+        }
+
+
+@dataclass(slots=True)
+class FileTotals:
+    read: int = 0
+    checked: int = 0
+    skipped: int = 0
+    error: str | None = None  # the file as a whole could not be read
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"read": self.read, "checked": self.checked, "skipped": self.skipped,
+                "error": self.error}

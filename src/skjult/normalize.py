@@ -1,0 +1,154 @@
+"""Unicode clean-up for matching, with a map back to the caption as the user wrote it.
+
+Creators write labels in styled alphabets (𝐑𝐞𝐤𝐥𝐚𝐦𝐞, ʀᴇᴋʟᴀᴍᴇ, ＲＥＫＬＡＭＥ), hide zero-width
+characters inside them, borrow Cyrillic look-alikes or space the letters apart (R E K L A M E).
+Matching runs on a cleaned copy; every character of that copy remembers which characters of the
+original it came from, so findings always point into the original text.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+import regex
+
+# Characters that render as nothing (or next to nothing) and are used to break words apart.
+INVISIBLE = frozenset(
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u200e\u200f"
+    "\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069"
+    "\u206a\u206b\u206c\u206d\u206e\u206f\u3164\ufe00\ufe01\ufe02\ufe03\ufe04\ufe05\ufe06"
+    "\ufe07\ufe08\ufe09\ufe0a\ufe0b\ufe0c\ufe0d\ufe0e\ufe0f\ufeff\uffa0"
+)
+
+# Letters that NFKC leaves alone but that read as Latin letters: small capitals, Cyrillic and
+# Greek look-alikes, a few modifier letters. Facts from Unicode's confusables data, reduced to
+# the letters that can spell the labels we look for.
+CONFUSABLES: dict[str, str] = {
+    # small capitals (U+1D00 block and IPA extensions)
+    "ᴀ": "a", "ʙ": "b", "ᴄ": "c", "ᴅ": "d", "ᴇ": "e", "ꜰ": "f", "ɢ": "g", "ʜ": "h", "ɪ": "i",
+    "ᴊ": "j", "ᴋ": "k", "ʟ": "l", "ᴍ": "m", "ɴ": "n", "ᴏ": "o", "ᴘ": "p", "ʀ": "r", "ꜱ": "s",
+    "ᴛ": "t", "ᴜ": "u", "ᴠ": "v", "ᴡ": "w", "ʏ": "y", "ᴢ": "z", "ᴁ": "æ", "ᴓ": "ø",
+    # Cyrillic look-alikes
+    "а": "a", "в": "b", "с": "c", "е": "e", "һ": "h", "і": "i", "ј": "j", "к": "k", "м": "m",
+    "н": "h", "о": "o", "р": "p", "ѕ": "s", "т": "t", "х": "x", "у": "y", "ԁ": "d", "ԛ": "q",
+    "ԝ": "w", "А": "A", "В": "B", "С": "C", "Е": "E", "Н": "H", "І": "I", "Ј": "J", "К": "K",
+    "М": "M", "О": "O", "Р": "P", "Ѕ": "S", "Т": "T", "Х": "X", "У": "Y", "Ԁ": "D", "Ԛ": "Q",
+    "Ԝ": "W", "Ӏ": "l",
+    # Greek look-alikes
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N",
+    "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X", "ο": "o", "ν": "v", "κ": "k", "ι": "i",
+    "α": "a", "ε": "e", "ρ": "p", "τ": "t", "υ": "u",
+}
+
+# Squared and negative-squared/circled capitals (🄰 🅰 🅐) have no NFKC mapping.
+_LETTER_BLOCKS = ((0x1F130, "A"), (0x1F150, "A"), (0x1F170, "A"))
+for _start, _first in _LETTER_BLOCKS:
+    for _i in range(26):
+        CONFUSABLES[chr(_start + _i)] = chr(ord(_first) + _i)
+
+# Four or more single letters held apart by one separator each: "R E K L A M E", "R-E-K-L-A-M-E",
+# "R.E.K.L.A.M.E". Single-letter Danish words ("i", "å", "ø") rarely come four in a row.
+_SPACED_LETTERS = regex.compile(r"(?<![\p{L}\p{N}])\p{L}(?:[ \-.·•_*/]\p{L}){3,}(?![\p{L}\p{N}])")
+# Characters that may need work; a caption with none of them needs no map at all.
+_NEEDS_WORK = regex.compile(
+    "[" + regex.escape("".join(INVISIBLE) + "".join(CONFUSABLES)) + r"\r\t\u00a0\u2000-\u200a\u202f\u205f\u3000]"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """The cleaned text plus, per cleaned character, the span it came from in the original.
+
+    ``starts``/``ends`` are ``None`` when the cleaned text is the original (the common case),
+    which keeps the fast path free of per-character lists.
+    """
+
+    original: str
+    text: str
+    starts: tuple[int, ...] | None = None
+    ends: tuple[int, ...] | None = None
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a half-open span of the cleaned text to the original caption."""
+        if self.starts is None or self.ends is None:
+            return start, end
+        if start >= len(self.starts):
+            n = len(self.original)
+            return n, n
+        if end <= start:
+            o = self.starts[start]
+            return o, o
+        return self.starts[start], self.ends[end - 1]
+
+    def to_normalized(self, original_offset: int) -> int:
+        """The first cleaned character at or after an offset in the original."""
+        if self.starts is None:
+            return min(original_offset, len(self.text))
+        for i, s in enumerate(self.starts):
+            if s >= original_offset:
+                return i
+        return len(self.text)
+
+
+def _clusters(text: str) -> list[tuple[int, int]]:
+    """Spans of a base character with its combining marks, so NFKC can compose å from a+˚."""
+    spans: list[tuple[int, int]] = []
+    i, n = 0, len(text)
+    while i < n:
+        j = i + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        spans.append((i, j))
+        i = j
+    return spans
+
+
+def normalize(original: str) -> Normalized:
+    """Clean a caption for matching; see the module docstring for what is cleaned."""
+    if (
+        unicodedata.is_normalized("NFKC", original)
+        and not _NEEDS_WORK.search(original)
+        and "  " not in original
+        and not _SPACED_LETTERS.search(original)
+    ):
+        return Normalized(original, original)
+
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for a, b in _clusters(original):
+        piece = original[a:b]
+        if piece in INVISIBLE:
+            continue
+        if piece == "\r":
+            if b < len(original) and original[b] == "\n":
+                continue
+            piece = "\n"
+        mapped = CONFUSABLES.get(piece)
+        if mapped is None:
+            mapped = unicodedata.normalize("NFKC", piece)
+        for ch in mapped:
+            if ch in INVISIBLE:
+                continue
+            if ch != "\n" and ch.isspace():
+                ch = " "
+                # collapse runs of horizontal white space into one
+                if chars and chars[-1] == " ":
+                    ends[-1] = b
+                    continue
+            chars.append(ch)
+            starts.append(a)
+            ends.append(b)
+
+    text = "".join(chars)
+    # Join letters spaced apart: drop the separators, keep the letters' own offsets.
+    drop: set[int] = set()
+    for m in _SPACED_LETTERS.finditer(text):
+        drop.update(range(m.start() + 1, m.end(), 2))
+    if drop:
+        keep = [i for i in range(len(text)) if i not in drop]
+        text = "".join(text[i] for i in keep)
+        starts = [starts[i] for i in keep]
+        ends = [ends[i] for i in keep]
+    return Normalized(original, text, tuple(starts), tuple(ends))

@@ -1,0 +1,67 @@
+"""Per-creator aggregation and run totals. Memory grows with creators, not posts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from skjult.model import CreatorSummary, FileTotals, PostResult, Severity, Skip, Verdict
+
+MAX_SKIPS_KEPT = 1000  # skips beyond this are counted, not listed
+UNKNOWN_CREATOR = "(unknown)"
+
+
+@dataclass
+class Report:
+    keep_results: bool = False
+    results: list[PostResult] = field(default_factory=list)
+    creators: dict[str, CreatorSummary] = field(default_factory=dict)
+    files: dict[str, FileTotals] = field(default_factory=dict)
+    skips: list[Skip] = field(default_factory=list)
+    skipped_unlisted: int = 0
+    verdicts: dict[str, int] = field(default_factory=lambda: {str(v): 0 for v in Verdict})
+    highest: Severity | None = None
+
+    def add(self, result: PostResult) -> None:
+        creator = result.post.creator or UNKNOWN_CREATOR
+        summary = self.creators.get(creator)
+        if summary is None:
+            summary = self.creators[creator] = CreatorSummary(creator)
+        summary.add(result)
+        self.verdicts[str(result.verdict)] += 1
+        for finding in result.findings:
+            if self.highest is None or finding.severity.rank > self.highest.rank:
+                self.highest = finding.severity
+        if self.keep_results:
+            self.results.append(result)
+
+    def file(self, name: str) -> FileTotals:
+        totals = self.files.get(name)
+        if totals is None:
+            totals = self.files[name] = FileTotals()
+        return totals
+
+    def skip(self, skip: Skip) -> None:
+        if len(self.skips) < MAX_SKIPS_KEPT:
+            self.skips.append(skip)
+        else:
+            self.skipped_unlisted += 1
+
+    @property
+    def checked(self) -> int:
+        return sum(self.verdicts.values())
+
+    @property
+    def skipped(self) -> int:
+        return len(self.skips) + self.skipped_unlisted
+
+    @property
+    def read(self) -> int:
+        return self.checked + self.skipped
+
+    def totals(self) -> dict[str, Any]:
+        return {"read": self.read, "checked": self.checked, "skipped": self.skipped,
+                "verdicts": dict(self.verdicts)}
+
+    def sorted_creators(self) -> list[CreatorSummary]:
+        return [self.creators[k] for k in sorted(self.creators)]

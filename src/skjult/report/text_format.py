@@ -1,0 +1,138 @@
+"""``text``: per creator a short table, then every post that is not compliant, with the
+offending words marked, the message and the fix.
+
+Posts arrive in input order but are shown per creator; the rendered blocks wait in a temporary
+file (not in memory), indexed by creator.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from typing import IO, Any
+
+from skjult.model import Finding, PostResult, Verdict
+from skjult.report.base import Formatter
+from skjult.report.summary import Report
+
+EXCERPT = 220
+WORDS = {
+    "da": {"creator": "Skaber", "posts": "opslag", "commercial": "kommercielle",
+           "compliant": "i orden", "warnings": "advarsler", "violations": "overtrædelser",
+           "rate": "overholdelse", "fix": "ret", "skipped": "sprunget over", "read": "læst",
+           "checked": "tjekket", "none": "Ingen opslag at vise.", "all_ok": "Alle kommercielle "
+           "opslag er i orden."},
+    "en": {"creator": "Creator", "posts": "posts", "commercial": "commercial",
+           "compliant": "compliant", "warnings": "warnings", "violations": "violations",
+           "rate": "compliance", "fix": "fix", "skipped": "skipped", "read": "read",
+           "checked": "checked", "none": "No posts to show.", "all_ok": "All commercial posts "
+           "are compliant."},
+}
+COLORS = {"error": "\x1b[31m", "warning": "\x1b[33m", "info": "\x1b[36m", "bold": "\x1b[1m",
+          "dim": "\x1b[2m", "reset": "\x1b[0m", "mark": "\x1b[1;4m"}
+
+
+def excerpt(text: str, findings: tuple[Finding, ...], color: bool) -> str:
+    """The caption on one line, the findings' spans marked, cut around the first of them."""
+    spans = sorted({(f.start, f.end) for f in findings if f.end > f.start})
+    first = spans[0][0] if spans else 0
+    lo = max(0, first - EXCERPT // 3)
+    hi = min(len(text), lo + EXCERPT)
+    pieces, at = [], lo
+    open_mark, close_mark = (COLORS["mark"], COLORS["reset"]) if color else ("⟦", "⟧")
+    for start, end in spans:
+        if start < at or end > hi:
+            continue
+        pieces.append(text[at:start])
+        pieces.append(open_mark + text[start:end] + close_mark)
+        at = end
+    pieces.append(text[at:hi])
+    body = "".join(pieces).replace("\r", "").replace("\n", " ⏎ ")
+    return ("…" if lo > 0 else "") + body + ("…" if hi < len(text) else "")
+
+
+class TextFormatter(Formatter):
+    def __init__(self, out: IO[str], *, color: bool = False, lang: str = "da"):
+        super().__init__(out, color=color, lang=lang)
+        self.words = WORDS[lang]
+        self._spool = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self._blocks: dict[str, list[int]] = {}  # spool offsets per creator
+        self._meta: dict[str, Any] = {}
+
+    def _c(self, name: str, text: str) -> str:
+        return f"{COLORS[name]}{text}{COLORS['reset']}" if self.color else text
+
+    def start(self, meta: dict[str, Any]) -> None:
+        self._meta = meta
+
+    def post(self, result: PostResult) -> None:
+        if result.verdict not in (Verdict.WARNING, Verdict.VIOLATION):
+            return
+        block = self._render(result)
+        offset = self._spool.tell()
+        self._spool.write(block)
+        creator = result.post.creator or "(unknown)"
+        self._blocks.setdefault(creator, []).append(offset)
+
+    def _render(self, result: PostResult) -> str:
+        post = result.post
+        verdict = str(result.verdict)
+        tone = "error" if result.verdict is Verdict.VIOLATION else "warning"
+        where = " · ".join(x for x in (post.id, post.platform, post.created_at) if x)
+        lines = [f"  {self._c(tone, verdict.upper())}  {where}"
+                 + (f"  {self._c('dim', post.source)}" if post.source else "")]
+        lines.append(f"    {excerpt(post.text, result.findings, self.color)}")
+        for f in result.findings:
+            severity = self._c(str(f.severity), f"{f.severity!s:<7}")
+            lines.append(f"    {severity} {f.rule}  {f.line}:{f.column}  »{f.text}«")
+            lines.append(f"            {f.message}")
+            if f.fix:
+                lines.append(f"            {self.words['fix']}: {f.fix}")
+        return "\n".join(lines) + "\n\n"
+
+    def finish(self, report: Report) -> None:
+        w, out = self.words, self.out
+        creators = report.sorted_creators()
+        if not creators:
+            out.write(w["none"] + "\n")
+        else:
+            name_width = max(len(w["creator"]), *(len(c.creator) for c in creators))
+            heads = (w["posts"], w["commercial"], w["compliant"], w["warnings"], w["violations"],
+                     w["rate"])
+            widths = [max(len(h), 6) for h in heads]
+            header = "  ".join([w["creator"].ljust(name_width),
+                                *(h.rjust(n) for h, n in zip(heads, widths, strict=True))])
+            out.write(self._c("bold", header) + "\n")
+            for c in creators:
+                rate = "–" if c.compliance_rate is None else f"{c.compliance_rate:.0%}"
+                cells = (c.posts, c.commercial, c.compliant, c.warnings, c.violations, rate)
+                out.write("  ".join([c.creator.ljust(name_width),
+                                     *(str(v).rjust(n) for v, n in zip(cells, widths, strict=True))])
+                          + "\n")
+            out.write("\n")
+        self._spool.flush()
+        for creator in sorted(self._blocks):
+            out.write(self._c("bold", f"── {creator} ──") + "\n")
+            for offset in self._blocks[creator]:
+                self._spool.seek(offset)
+                out.write(_read_block(self._spool))
+        if creators and not self._blocks:
+            out.write(w["all_ok"] + "\n\n")
+        for skip in report.skips:
+            out.write(self._c("warning", f"{w['skipped']}: {skip}") + "\n")
+        if report.skipped_unlisted:
+            out.write(self._c("warning", f"{w['skipped']}: … +{report.skipped_unlisted}") + "\n")
+        totals = report.totals()
+        out.write(f"{w['read']} {totals['read']} · {w['checked']} {totals['checked']} · "
+                  f"{w['skipped']} {totals['skipped']}\n")
+        self._spool.close()
+
+
+def _read_block(spool: IO[str]) -> str:
+    """One rendered post: every block ends with an empty line, and no line inside is empty."""
+    lines = []
+    for line in iter(spool.readline, ""):
+        lines.append(line)
+        if line == "\n":
+            break
+    return "".join(lines)
+

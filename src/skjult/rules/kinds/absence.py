@@ -1,0 +1,23 @@
+"""``absence``: none of the rule's term sets occurs (e.g. a commercial post with no label).
+
+The finding points at the strongest commercial signal in the caption, so the reader sees why
+the post counts as commercial; without one, at the start of the caption."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from skjult.rules.evidence import Evidence, Mark
+from skjult.rules.rule import Rule
+from skjult.rules.vocabulary import TermSet
+
+KEYS: set[str] = set()
+
+
+def validate(rule: Rule, termsets: Mapping[str, TermSet]) -> None:
+    return None
+
+
+def check(rule: Rule, ev: Evidence) -> Iterator[Mark]:
+    if not ev.has(rule.termsets):
+        yield Mark(*ev.anchor, {"evidence": ev.reason})

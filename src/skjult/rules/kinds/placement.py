@@ -1,0 +1,50 @@
+"""``placement``: the term sets occur, but none where the reader sees it first.
+
+Options under ``placement``: ``before_fold`` (starts before the platform's "more"),
+``outside_hashtag_block`` (not among the trailing hashtags), ``first_line``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from skjult.rules.errors import RuleError
+from skjult.rules.evidence import Evidence, Mark
+from skjult.rules.rule import Rule
+from skjult.rules.vocabulary import Hit, TermSet
+
+KEYS = {"placement"}
+CHECKS = ("before_fold", "outside_hashtag_block", "first_line")
+
+
+def validate(rule: Rule, termsets: Mapping[str, TermSet]) -> None:
+    where = rule.options.get("placement")
+    if not isinstance(where, dict) or not where:
+        raise RuleError(rule.file, rule.line, f"rule {rule.id}: placement needs at least one of "
+                        f"{', '.join(CHECKS)}")
+    for key, value in where.items():
+        if key not in CHECKS or not isinstance(value, bool):
+            raise RuleError(rule.file, rule.line, f"rule {rule.id}: placement.{key} is not one of "
+                            f"{', '.join(CHECKS)} set to true/false")
+
+
+def _problems(hit: Hit, ev: Evidence, where: dict[str, bool]) -> list[str]:
+    caption = ev.caption
+    problems = []
+    if where.get("outside_hashtag_block") and caption.in_hashtag_block(hit.start):
+        problems.append("hashtag-block")
+    if where.get("before_fold") and not caption.before_fold(hit.start):
+        problems.append("after-fold")
+    if where.get("first_line") and hit.start > caption.lines[0][1]:
+        problems.append("not-first-line")
+    return problems
+
+
+def check(rule: Rule, ev: Evidence) -> Iterator[Mark]:
+    hits = ev.hits_of(rule.termsets)
+    if not hits:
+        return
+    where = rule.options["placement"]
+    problems = [_problems(h, ev, where) for h in hits]
+    if any(not p for p in problems):
+        return
+    yield Mark(hits[0].start, hits[0].end, {"where": problems[0][0]})

@@ -1,0 +1,155 @@
+"""Finding, loading and validating rule packs (folders of YAML)."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from skjult.caption import Fold
+from skjult.model import Strength
+from skjult.rules.errors import RuleError, did_you_mean
+from skjult.rules.kinds import KIND_KEYS, REGISTRY
+from skjult.rules.rule import Rule, parse_rule
+from skjult.rules.vocabulary import STRENGTHS, TermSet, parse_termset
+from skjult.rules.yamlsource import load
+
+PACK_KEYS = {"pack", "title", "language", "folds", "metadata", "source"}
+METADATA_FIELDS = ("paid_partnership",)
+
+
+def builtin_root() -> Path:
+    """The packs shipped with skjult: inside the wheel, or ``rules/`` in a source checkout."""
+    shipped = resources.files("skjult").joinpath("packs")
+    if shipped.is_dir():
+        return Path(str(shipped))
+    checkout = Path(__file__).resolve().parents[3] / "rules"
+    if checkout.is_dir():
+        return checkout
+    raise RuleError(str(shipped), None, "the built-in rule packs are missing from this install")
+
+
+def available_packs() -> list[str]:
+    root = builtin_root()
+    return sorted(p.name for p in root.iterdir() if (p / "pack.yml").is_file())
+
+
+@dataclass(frozen=True)
+class MetadataSignal:
+    field: str
+    strength: Strength
+    title: str
+
+
+@dataclass(frozen=True)
+class Pack:
+    name: str
+    title: str
+    language: str
+    folds: dict[str, Fold]
+    metadata: tuple[MetadataSignal, ...]
+    termsets: dict[str, TermSet]
+    rules: tuple[Rule, ...]
+    root: Path
+
+    def fold_for(self, platform: str | None) -> Fold:
+        return self.folds.get((platform or "").lower()) or self.folds.get("default") or Fold(125)
+
+    def rule(self, rule_id: str) -> Rule:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+
+def _folds(file: str, raw: Any, line: int | None) -> dict[str, Fold]:
+    if raw is None:
+        return {"default": Fold(125)}
+    if not isinstance(raw, dict):
+        raise RuleError(file, line, "folds must map platform names to {chars: N, lines: N}")
+    folds = {}
+    for platform, spec in raw.items():
+        if not isinstance(spec, dict) or not isinstance(spec.get("chars"), int):
+            raise RuleError(file, line, f"folds.{platform} needs chars: <number>")
+        lines = spec.get("lines")
+        folds[str(platform)] = Fold(chars=spec["chars"], lines=lines if isinstance(lines, int) else None)
+    return folds
+
+
+def _metadata(file: str, raw: Any, line: int | None) -> tuple[MetadataSignal, ...]:
+    out = []
+    for field, spec in (raw or {}).items():
+        if field not in METADATA_FIELDS:
+            raise RuleError(file, line, f"metadata: unknown field {field!r}",
+                            did_you_mean(str(field), METADATA_FIELDS))
+        if not isinstance(spec, dict) or spec.get("strength") not in STRENGTHS:
+            raise RuleError(file, line, f"metadata.{field} needs a strength")
+        out.append(MetadataSignal(field, STRENGTHS[spec["strength"]], str(spec.get("title", field))))
+    return tuple(out)
+
+
+def load_pack(root: Path) -> Pack:
+    """Load and validate one pack folder: ``pack.yml``, ``vocabulary/*.yml``, ``rules/*.yml``."""
+    manifest_path = root / "pack.yml"
+    if not manifest_path.is_file():
+        raise RuleError(str(root), None, "not a rule pack: pack.yml is missing")
+    manifest = load(manifest_path)
+    data = manifest.data
+    if not isinstance(data, dict) or not isinstance(data.get("pack"), str):
+        raise RuleError(manifest.file, 1, "pack.yml needs 'pack: <name>'")
+    for key in data:
+        if key not in PACK_KEYS:
+            raise RuleError(manifest.file, manifest.line(key), f"unknown key {key!r}",
+                            did_you_mean(str(key), PACK_KEYS))
+
+    termsets: dict[str, TermSet] = {}
+    for path in sorted((root / "vocabulary").glob("*.yml")):
+        doc = load(path)
+        items = doc.data.get("termsets") if isinstance(doc.data, dict) else None
+        if not isinstance(items, list):
+            raise RuleError(doc.file, 1, "a vocabulary file holds 'termsets:' followed by a list")
+        for i, raw in enumerate(items):
+            termset = parse_termset(doc, ("termsets", i), raw)
+            if termset.id in termsets:
+                raise RuleError(doc.file, doc.line("termsets", i, "id"), f"duplicate term set id "
+                                f"{termset.id!r} (first in {termsets[termset.id].file})")
+            termsets[termset.id] = termset
+
+    rules: dict[str, Rule] = {}
+    for path in sorted((root / "rules").glob("*.yml")):
+        doc = load(path)
+        rule = parse_rule(doc, KIND_KEYS)
+        if rule.id in rules:
+            raise RuleError(doc.file, doc.line("id"), f"duplicate rule id {rule.id!r} (first in "
+                            f"{rules[rule.id].file})")
+        referenced = [*rule.termsets, *rule.when.present, *rule.when.absent]
+        for tid in referenced:
+            if tid not in termsets:
+                raise RuleError(doc.file, doc.line("termsets"), f"rule {rule.id}: unknown term set "
+                                f"{tid!r}", did_you_mean(tid, termsets))
+        REGISTRY[rule.kind].validate(rule, termsets)
+        rules[rule.id] = rule
+
+    return Pack(
+        name=data["pack"],
+        title=str(data.get("title", data["pack"])),
+        language=str(data.get("language", "da")),
+        folds=_folds(manifest.file, data.get("folds"), manifest.line("folds")),
+        metadata=_metadata(manifest.file, data.get("metadata"), manifest.line("metadata")),
+        termsets=termsets,
+        rules=tuple(rules.values()),
+        root=root,
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def builtin_pack(name: str) -> Pack:
+    root = builtin_root()
+    folder = root / name
+    if not (folder / "pack.yml").is_file():
+        raise RuleError(str(folder), None, f"no rule pack {name!r}",
+                        did_you_mean(name, available_packs()) or
+                        f"available: {', '.join(available_packs())}")
+    return load_pack(folder)

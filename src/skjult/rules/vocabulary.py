@@ -1,0 +1,249 @@
+"""Term sets: the named words, phrases, token patterns, regexes and URL patterns rules refer to.
+
+A term set is data (YAML); ``Vocabulary`` compiles all of a pack's sets once into a word index,
+a spaCy ``PhraseMatcher`` and ``Matcher``, and ``regex`` patterns run with a time-out, and then
+finds every hit in a caption.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import regex
+
+from skjult.model import Strength
+from skjult.rules.errors import RuleError, did_you_mean
+from skjult.rules.yamlsource import Located
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+KINDS = ("label", "weak-label", "signal", "self-declared", "marker")
+STRENGTHS = {s.label: s for s in Strength}
+KEYS = {
+    "id", "kind", "title", "lang", "strength", "words", "hashtags", "phrases", "patterns",
+    "regex", "urls", "exclude", "cancels", "respected_below", "case_sensitive", "description",
+    "source", "mentions",
+}
+REGEX_TIMEOUT = 0.05  # seconds per pattern and caption; a hang becomes a note, not a stall
+
+# Where URLs are in a caption (with or without a scheme).
+URL = regex.compile(
+    r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|dk|net|org|io|me|it|to|us|link|ly|co|se|no)/\S*",
+    regex.IGNORECASE,
+)
+
+
+def expand(word: str) -> list[str]:
+    """``"samarbejde{,t,r}"`` → ``["samarbejde", "samarbejdet", "samarbejder"]``."""
+    parts = regex.split(r"\{([^{}]*)\}", word)
+    choices = [[p] if i % 2 == 0 else p.split(",") for i, p in enumerate(parts)]
+    return ["".join(combo) for combo in itertools.product(*choices)]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    termset: str
+    start: int  # offsets into the normalized caption
+    end: int
+
+
+@dataclass(frozen=True)
+class TermSet:
+    id: str
+    kind: str
+    title: str
+    strength: Strength
+    words: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
+    patterns: tuple[Any, ...] = ()
+    regex: tuple[str, ...] = ()
+    urls: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    cancels: tuple[str, ...] = ()
+    respected_below: Strength = Strength.HARD
+    case_sensitive: bool = False
+    source: str | None = None
+    file: str = ""
+    line: int | None = None
+    compiled_regex: tuple[Any, ...] = field(default=(), compare=False, repr=False)
+    compiled_urls: tuple[Any, ...] = field(default=(), compare=False, repr=False)
+    compiled_exclude: Any = field(default=None, compare=False, repr=False)
+
+
+def _str_list(doc: Located, path: tuple[Any, ...], value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise RuleError(doc.file, doc.line(*path), f"{path[-1]!s} must be a list of strings")
+    return tuple(value)
+
+
+def _compile(doc: Located, path: tuple[Any, ...], pattern: str, flags: int) -> Any:
+    try:
+        return regex.compile(pattern, flags)
+    except regex.error as exc:
+        raise RuleError(doc.file, doc.line(*path), f"pattern {pattern!r} does not compile: {exc}")
+
+
+def parse_termset(doc: Located, path: tuple[Any, ...], raw: Any) -> TermSet:
+    """Validate one term set from YAML and compile its regexes."""
+    if not isinstance(raw, dict):
+        raise RuleError(doc.file, doc.line(*path), "a term set must be a mapping")
+    for key in raw:
+        if key not in KEYS:
+            raise RuleError(doc.file, doc.line(*path, key), f"unknown key {key!r} in term set",
+                            did_you_mean(str(key), KEYS))
+    tid = raw.get("id")
+    if not isinstance(tid, str) or not regex.fullmatch(r"[a-z0-9]+(?:[.-][a-z0-9]+)*", tid):
+        raise RuleError(doc.file, doc.line(*path, "id"),
+                        "term set needs an id like 'dk.label' (lower case, dots and dashes)")
+    kind = raw.get("kind")
+    if kind not in KINDS:
+        raise RuleError(doc.file, doc.line(*path, "kind"), f"term set {tid}: kind must be one of "
+                        f"{', '.join(KINDS)}", did_you_mean(str(kind), KINDS))
+    strength_name = raw.get("strength", "none")
+    if strength_name not in STRENGTHS:
+        raise RuleError(doc.file, doc.line(*path, "strength"),
+                        f"term set {tid}: strength must be one of {', '.join(STRENGTHS)}")
+    respected = raw.get("respected_below", "hard")
+    if respected not in STRENGTHS:
+        raise RuleError(doc.file, doc.line(*path, "respected_below"),
+                        f"term set {tid}: respected_below must be one of {', '.join(STRENGTHS)}")
+    case_sensitive = bool(raw.get("case_sensitive", False))
+    flags = regex.V1 if case_sensitive else regex.V1 | regex.IGNORECASE
+
+    words: list[str] = []
+    for word in _str_list(doc, (*path, "words"), raw.get("words")):
+        for form in expand(word):
+            words.append(form)
+            if form.startswith(("#", "@")):
+                continue
+            if raw.get("hashtags", True):
+                words.append("#" + form)
+            if raw.get("mentions", False):
+                words.append("@" + form)
+    patterns = raw.get("patterns") or []
+    if not isinstance(patterns, list) or not all(isinstance(p, list) for p in patterns):
+        raise RuleError(doc.file, doc.line(*path, "patterns"),
+                        f"term set {tid}: patterns must be a list of spaCy token patterns")
+    regexes = _str_list(doc, (*path, "regex"), raw.get("regex"))
+    urls = _str_list(doc, (*path, "urls"), raw.get("urls"))
+    exclude = _str_list(doc, (*path, "exclude"), raw.get("exclude"))
+    cancels = _str_list(doc, (*path, "cancels"), raw.get("cancels"))
+    for i, c in enumerate(cancels):
+        if c not in KINDS:
+            raise RuleError(doc.file, doc.line(*path, "cancels", i),
+                            f"term set {tid}: cannot cancel unknown kind {c!r}", did_you_mean(c, KINDS))
+    title = raw.get("title", tid)
+    return TermSet(
+        id=tid,
+        kind=kind,
+        title=str(title),
+        strength=STRENGTHS[strength_name],
+        words=tuple(words),
+        phrases=_str_list(doc, (*path, "phrases"), raw.get("phrases")),
+        patterns=tuple(patterns),
+        regex=regexes,
+        urls=urls,
+        exclude=exclude,
+        cancels=cancels,
+        respected_below=STRENGTHS[respected],
+        case_sensitive=case_sensitive,
+        source=raw.get("source"),
+        file=doc.file,
+        line=doc.line(*path),
+        compiled_regex=tuple(_compile(doc, (*path, "regex"), r, flags) for r in regexes),
+        compiled_urls=tuple(_compile(doc, (*path, "urls"), u, regex.V1 | regex.IGNORECASE)
+                            for u in urls),
+        compiled_exclude=_compile(doc, (*path, "exclude"), "|".join(f"(?:{e})" for e in exclude),
+                                  flags) if exclude else None,
+    )
+
+
+class Vocabulary:
+    """All term sets of the active packs, compiled once, and the search for their hits."""
+
+    def __init__(self, termsets: Iterable[TermSet], nlp: Language):
+        from spacy.matcher import Matcher, PhraseMatcher
+
+        self.termsets: dict[str, TermSet] = {t.id: t for t in termsets}
+        self._words: dict[str, list[str]] = {}
+        self._case_words: dict[str, list[str]] = {}
+        self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._tokens = Matcher(nlp.vocab, validate=True)
+        self._nlp = nlp
+        for t in self.termsets.values():
+            index = self._case_words if t.case_sensitive else self._words
+            for w in t.words:
+                key = w if t.case_sensitive else w.lower()
+                index.setdefault(key, []).append(t.id)
+            if t.phrases:
+                self._phrases.add(t.id, [nlp.make_doc(p) for p in t.phrases])
+            if t.patterns:
+                try:
+                    self._tokens.add(t.id, list(t.patterns))
+                except Exception as exc:  # spaCy raises several types for bad patterns
+                    raise RuleError(t.file, t.line, f"term set {t.id}: bad token pattern: "
+                                    f"{str(exc).splitlines()[0]}") from exc
+        self._regex_sets = [t for t in self.termsets.values() if t.compiled_regex]
+        self._url_sets = [t for t in self.termsets.values() if t.compiled_urls]
+
+    def find(self, doc: Doc, text: str, notes: list[str]) -> dict[str, list[Hit]]:
+        """Every hit of every term set in one caption, excludes applied, sorted by position."""
+        found: dict[str, list[Hit]] = {}
+
+        def add(tid: str, start: int, end: int) -> None:
+            found.setdefault(tid, []).append(Hit(tid, start, end))
+
+        words, case_words = self._words, self._case_words
+        for token in doc:
+            for tid in words.get(token.lower_, ()):
+                add(tid, token.idx, token.idx + len(token))
+            if case_words:
+                for tid in case_words.get(token.text, ()):
+                    add(tid, token.idx, token.idx + len(token))
+        strings = self._nlp.vocab.strings
+        for match_id, s, e in self._phrases(doc):
+            span = doc[s:e]
+            add(strings[match_id], span.start_char, span.end_char)
+        for match_id, s, e in self._tokens(doc):
+            span = doc[s:e]
+            add(strings[match_id], span.start_char, span.end_char)
+        for t in self._regex_sets:
+            for pattern in t.compiled_regex:
+                try:
+                    for m in pattern.finditer(text, timeout=REGEX_TIMEOUT):
+                        if m.end() > m.start():
+                            add(t.id, m.start(), m.end())
+                except TimeoutError:
+                    notes.append(f"pattern of term set {t.id} timed out and was skipped")
+        if self._url_sets:
+            for url in URL.finditer(text):
+                for t in self._url_sets:
+                    if any(p.search(url.group(), timeout=REGEX_TIMEOUT) for p in t.compiled_urls):
+                        add(t.id, url.start(), url.end())
+        for tid, hits in found.items():
+            exclude = self.termsets[tid].compiled_exclude
+            if exclude is not None:
+                spans = [(m.start(), m.end()) for m in exclude.finditer(text, timeout=REGEX_TIMEOUT)]
+                hits[:] = [h for h in hits if not any(a <= h.start and h.end <= b for a, b in spans)]
+            hits.sort(key=lambda h: (h.start, h.end))
+        return {tid: _dedupe(hits) for tid, hits in found.items() if hits}
+
+
+def _dedupe(hits: list[Hit]) -> list[Hit]:
+    """Drop hits of one set that sit inside an earlier, longer hit of the same set."""
+    out: list[Hit] = []
+    for h in hits:
+        if out and out[-1].start <= h.start and h.end <= out[-1].end:
+            continue
+        if out and h.start == out[-1].start and h.end > out[-1].end:
+            out[-1] = h
+            continue
+        out.append(h)
+    return out
