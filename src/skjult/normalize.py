@@ -52,7 +52,9 @@ for _start, _first in _LETTER_BLOCKS:
 _SPACED_LETTERS = regex.compile(r"(?<![\p{L}\p{N}])\p{L}(?:[ \-.·•_*/]\p{L}){3,}(?![\p{L}\p{N}])")
 # Characters that may need work; a caption with none of them needs no map at all.
 _NEEDS_WORK = regex.compile(
-    "[" + regex.escape("".join(INVISIBLE) + "".join(CONFUSABLES)) + r"\r\t\u00a0\u2000-\u200a\u202f\u205f\u3000]"
+    "["
+    + regex.escape("".join(INVISIBLE) + "".join(CONFUSABLES))
+    + r"\r\t\u00a0\u2000-\u200a\u202f\u205f\u3000]"
 )
 
 

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import Any, BinaryIO
 
 from skjult.readers.generic import (
     CHUNK,
     InputError,
     Item,
     ReadOptions,
-    _Rewind,
+    TextSource,
     decode_stream,
     read_csv,
     read_json,
@@ -21,7 +22,7 @@ from skjult.readers.generic import (
     read_text,
 )
 
-Reader = Callable[[IO[str], str, ReadOptions], Iterator[Item]]
+Reader = Callable[[TextSource, str, ReadOptions], Iterator[Item]]
 
 FORMATS: dict[str, tuple[Reader, str]] = {
     "jsonl": (read_jsonl, "JSON Lines: one post object per line"),
@@ -51,14 +52,29 @@ def _sniff(head: str) -> str:
     return "text"
 
 
-def _open(path: str) -> tuple[BinaryIO, str]:
+class _Unbuffered(io.RawIOBase):
+    """Lets a ``BufferedReader`` (which can peek) sit on any binary stream, e.g. a test's stdin."""
+
+    def __init__(self, inner: BinaryIO):
+        self._inner = inner
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._inner.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _open(path: str) -> tuple[io.BufferedReader, str]:
     if path == STDIN:
-        return sys.stdin.buffer, "<stdin>"
+        return io.BufferedReader(_Unbuffered(sys.stdin.buffer), CHUNK), "<stdin>"
     p = Path(path)
     if p.is_dir():
         raise InputError(path, "is a folder: expected a JSON Lines, JSON or CSV file")
     try:
-        return p.open("rb"), path
+        return io.BufferedReader(io.FileIO(p, "r"), CHUNK), path
     except FileNotFoundError:
         raise InputError(path, "no such file") from None
     except OSError as exc:
@@ -74,12 +90,11 @@ def read_source(path: str, options: ReadOptions | None = None,
     options = options or ReadOptions()
     raw, name = _open(path)
     try:
-        sample = raw.peek(CHUNK)[:CHUNK] if hasattr(raw, "peek") else b""
+        sample = raw.peek(CHUNK)[:CHUNK]
         if not sample.strip():
             raise InputError(name, "empty file: expected JSON Lines, JSON or CSV"
                              if path != STDIN else "empty input: expected a caption or JSON")
         stream = decode_stream(raw, name, sample)
-        assert isinstance(stream, _Rewind)
         fmt = input_format or EXTENSIONS.get(Path(path).suffix.lower()) if path != STDIN else input_format
         if fmt is None:
             fmt = _sniff(stream.head)

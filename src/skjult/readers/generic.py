@@ -43,7 +43,7 @@ def _post(record: Any, name: str, position: str, options: ReadOptions) -> Item:
         return Skip(name, position, str(exc))
 
 
-def read_jsonl(stream: IO[str], name: str, options: ReadOptions) -> Iterator[Item]:
+def read_jsonl(stream: TextSource, name: str, options: ReadOptions) -> Iterator[Item]:
     for number, line in enumerate(stream, start=1):
         if not line.strip():
             continue
@@ -64,9 +64,9 @@ def _records_in(value: Any) -> list[Any] | None:
     return None
 
 
-def read_json(stream: IO[str], name: str, options: ReadOptions) -> Iterator[Item]:
+def read_json(stream: TextSource, name: str, options: ReadOptions) -> Iterator[Item]:
     """A JSON array of posts is read item by item; an object is one post or wraps a list."""
-    head = _skip_ws_peek(stream)
+    head = stream.first_char()
     if head == "[":
         yield from _read_array(stream, name, options)
         return
@@ -84,14 +84,7 @@ def read_json(stream: IO[str], name: str, options: ReadOptions) -> Iterator[Item
         yield _post(record, name, f"item {i}", options)
 
 
-def _skip_ws_peek(stream: IO[str]) -> str:
-    """The first non-blank character, without consuming anything else (needs a seekable or
-    peekable stream: we wrap everything in ``_Rewind``)."""
-    assert isinstance(stream, _Rewind)
-    return stream.first_char()
-
-
-class _Rewind(io.TextIOBase):
+class TextSource:
     """A text stream whose first chunk can be looked at before reading it for real."""
 
     def __init__(self, raw: IO[str]):
@@ -133,7 +126,7 @@ class _Rewind(io.TextIOBase):
             yield line
 
 
-def _read_array(stream: IO[str], name: str, options: ReadOptions) -> Iterator[Item]:
+def _read_array(stream: TextSource, name: str, options: ReadOptions) -> Iterator[Item]:
     decoder = json.JSONDecoder()
     buf = stream.read(CHUNK)
     pos = buf.index("[") + 1
@@ -199,9 +192,8 @@ def _read_array(stream: IO[str], name: str, options: ReadOptions) -> Iterator[It
         expect_item = False
 
 
-def read_csv(stream: IO[str], name: str, options: ReadOptions) -> Iterator[Item]:
-    head = stream.head if isinstance(stream, _Rewind) else ""
-    first_line = head.lstrip("\ufeff").split("\n", 1)[0]
+def read_csv(stream: TextSource, name: str, options: ReadOptions) -> Iterator[Item]:
+    first_line = stream.head.lstrip("\ufeff").split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first_line.count)
     reader = csv.DictReader(stream, delimiter=delimiter)
     if not reader.fieldnames:
@@ -227,7 +219,7 @@ def read_csv(stream: IO[str], name: str, options: ReadOptions) -> Iterator[Item]
         yield _post(row, name, position, options)
 
 
-def read_text(stream: IO[str], name: str, options: ReadOptions) -> Iterator[Item]:
+def read_text(stream: TextSource, name: str, options: ReadOptions) -> Iterator[Item]:
     """The whole input is one caption (a draft file, or a caption piped into ``skjult check -``)."""
     text = stream.read()
     if not text.strip():
@@ -235,7 +227,7 @@ def read_text(stream: IO[str], name: str, options: ReadOptions) -> Iterator[Item
     yield _post({"caption": text.rstrip("\n")}, name, "line 1", options)
 
 
-def decode_stream(raw: IO[bytes], name: str, sample: bytes) -> IO[str]:
+def decode_stream(raw: IO[bytes], name: str, sample: bytes) -> TextSource:
     """UTF-8 (with or without BOM); Danish Excel's cp1252 when the sample is not UTF-8."""
     if b"\x00" in sample[:8192] and not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise InputError(name, "binary file: expected JSON Lines, JSON or CSV text")
@@ -248,4 +240,4 @@ def decode_stream(raw: IO[bytes], name: str, sample: bytes) -> IO[str]:
             codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
         except UnicodeDecodeError:
             encoding = "cp1252"
-    return _Rewind(io.TextIOWrapper(raw, encoding=encoding, newline=""))
+    return TextSource(io.TextIOWrapper(raw, encoding=encoding, newline=""))

@@ -54,7 +54,7 @@ class TextFormatter(Formatter):
     def __init__(self, out: IO[str], *, color: bool = False, lang: str = "da"):
         super().__init__(out, color=color, lang=lang)
         self.words = WORDS[lang]
-        self._spool = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self._spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed in finish()
         self._blocks: dict[str, list[int]] = {}  # spool offsets per creator
         self._meta: dict[str, Any] = {}
 

@@ -124,7 +124,7 @@ def parse_rule(doc: Located, kind_keys: dict[str, set[str]]) -> Rule:
         raise RuleError(doc.file, doc.line("category"), f"rule {rid}: unknown category "
                         f"{category!r}", did_you_mean(str(category), CATEGORIES))
     try:
-        severity = Severity(raw.get("severity"))
+        severity = Severity(str(raw.get("severity")))
     except ValueError:
         raise RuleError(doc.file, doc.line("severity"), f"rule {rid}: severity must be error, "
                         "warning or info") from None

@@ -87,7 +87,8 @@ def _compile(doc: Located, path: tuple[Any, ...], pattern: str, flags: int) -> A
     try:
         return regex.compile(pattern, flags)
     except regex.error as exc:
-        raise RuleError(doc.file, doc.line(*path), f"pattern {pattern!r} does not compile: {exc}")
+        raise RuleError(doc.file, doc.line(*path), f"pattern {pattern!r} does not compile: {exc}"
+                        ) from None
 
 
 def parse_termset(doc: Located, path: tuple[Any, ...], raw: Any) -> TermSet:

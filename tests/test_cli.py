@@ -1,0 +1,172 @@
+"""The command line: every format, stdin, exit codes, errors without tracebacks."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from skjult.cli import main
+
+POSTS = [
+    {"id": "a1", "creator": "anne", "platform": "instagram", "caption": "Reklame for @tehuset | ny te 🍵"},
+    {"id": "a2", "creator": "anne", "platform": "instagram", "caption": "Tak for gaven @tehuset 🍵"},
+    {"id": "b1", "creator": "bent", "platform": "tiktok", "caption": "Fisketur ved åen 🎣"},
+    {"id": "b2", "creator": "bent", "platform": "tiktok", "caption": "Ny stang fra @fiskegrej 🎣"},
+]
+
+
+@pytest.fixture()
+def export(tmp_path: Path) -> Path:
+    path = tmp_path / "posts.jsonl"
+    path.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in POSTS), encoding="utf-8")
+    return path
+
+
+def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_text_report(export: Path) -> None:
+    code, out, _ = run("check", str(export))
+    assert code == 1
+    assert "anne" in out and "bent" in out
+    assert "⟦Tak for gaven⟧ @tehuset" in out
+    assert "dk.label-missing" in out
+    assert "læst 4 · tjekket 4 · sprunget over 0" in out
+
+
+def test_text_report_in_english(export: Path) -> None:
+    _, out, _ = run("check", str(export), "--lang", "en")
+    assert "Creator" in out and "is not marked as an advertisement" in out
+
+
+def test_jsonl_contract(export: Path) -> None:
+    code, out, _ = run("check", str(export), "--format", "jsonl")
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [r["id"] for r in records] == ["a1", "a2", "b1", "b2"]
+    assert [r["verdict"] for r in records] == ["compliant", "violation", "not_commercial", "warning"]
+    a2 = records[1]
+    assert a2["caption"] == POSTS[1]["caption"]
+    assert a2["commercial"]["level"] == "strong"
+    assert set(a2["findings"][0]) >= {"rule", "category", "severity", "message", "start", "end",
+                                      "line", "column", "text", "fix", "source"}
+    assert records[0]["disclosures"][0] == {"kind": "label", "text": "Reklame", "start": 0,
+                                            "end": 7, "termset": "dk.label"}
+    assert code == 1
+
+
+def test_json_report_has_creators_and_totals(export: Path, tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    code, out, _ = run("check", str(export), "--format", "json", "-o", str(target))
+    assert out == "" and code == 1
+    report = json.loads(target.read_text(encoding="utf-8"))
+    assert report["schema"] == "skjult/report/1"
+    assert len(report["posts"]) == 4
+    anne = next(c for c in report["creators"] if c["creator"] == "anne")
+    assert anne["compliance_rate"] == 0.5
+    assert report["totals"]["read"] == 4 and report["totals"]["skipped"] == 0
+
+
+def test_csv_report(export: Path) -> None:
+    _, out, _ = run("check", str(export), "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["verdict"] for r in rows] == ["compliant", "violation", "not_commercial", "warning"]
+    assert "dk.label-missing" in rows[1]["rules"]
+
+
+def test_stdin_caption_with_metadata() -> None:
+    code, out, _ = run("check", "-", "--format", "jsonl", "--creator", "mia", "--paid-partnership",
+                       stdin="Min nye cykel 🚲\n")
+    [record] = [json.loads(line) for line in out.splitlines()]
+    assert record["creator"] == "mia" and record["verdict"] == "violation"
+    assert record["caption"] == "Min nye cykel 🚲"
+    assert code == 1
+
+
+def test_stdin_jsonl() -> None:
+    lines = "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in POSTS)
+    _, out, _ = run("check", "-", "--format", "jsonl", stdin=lines)
+    assert len(out.splitlines()) == 4
+
+
+@pytest.mark.parametrize(
+    ("fail_level", "code"),
+    [("error", 1), ("warning", 1), ("never", 0)],
+)
+def test_fail_level(fail_level: str, code: int) -> None:
+    got, _, _ = run("check", "-", "--fail-level", fail_level, stdin="Tak for gaven @tehuset")
+    assert got == code
+
+
+def test_warning_only_passes_at_default_level() -> None:
+    code, _, _ = run("check", "-", stdin="Ny stang fra @fiskegrej 🎣")
+    assert code == 0
+    code, _, _ = run("check", "-", "--fail-level", "warning", stdin="Ny stang fra @fiskegrej 🎣")
+    assert code == 1
+
+
+def test_clean_input_exits_zero() -> None:
+    code, _, _ = run("check", "-", stdin="Fisketur ved åen 🎣")
+    assert code == 0
+
+
+def test_unreadable_file_is_one_line_and_exit_2(export: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "missing.jsonl"
+    code, out, err = run("check", str(missing), str(export), "--format", "jsonl")
+    assert code == 2
+    assert err.strip().splitlines() == [f"skjult: {missing}: no such file"]
+    assert len(out.splitlines()) == 4  # the other file is still checked
+    assert "Traceback" not in err
+
+
+def test_broken_record_is_skipped_and_counted(tmp_path: Path) -> None:
+    path = tmp_path / "p.jsonl"
+    path.write_text('{"caption": "Fisketur"}\n{oops\n{"caption": "Kaffe"}\n', encoding="utf-8")
+    code, out, err = run("check", str(path), "--format", "json")
+    report = json.loads(out)
+    assert report["totals"] == {"read": 3, "checked": 2, "skipped": 1,
+                                "verdicts": {"not_commercial": 2, "compliant": 0, "warning": 0,
+                                             "violation": 0}}
+    assert report["skips"][0]["position"] == "line 2"
+    assert f"{path}:line 2" in err
+    assert code == 0
+
+
+def test_map_option_and_bad_map(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("Tekst;Profil\nBrug koden HEJ10 hos @x;sofie\n", encoding="utf-8")
+    code, out, _ = run("check", str(path), "--map", "caption=Tekst", "--map", "creator=Profil",
+                       "--format", "jsonl")
+    assert json.loads(out)["creator"] == "sofie" and code == 1
+    code, _, err = run("check", str(path), "--map", "caption")
+    assert code == 2 and "FIELD=COLUMN" in err
+
+
+def test_unknown_jurisdiction_is_exit_2() -> None:
+    code, _, err = run("check", "-", "--jurisdiction", "xx", stdin="hej")
+    assert code == 2 and "no rule pack" in err
+
+
+def test_rules_list_show_and_test() -> None:
+    code, out, _ = run("rules", "list")
+    assert code == 0 and "dk.label-missing" in out
+    code, out, _ = run("rules", "show", "dk.label-placement")
+    assert code == 0 and "source: https://" in out and "Triggers on:" in out
+    code, _, err = run("rules", "show", "dk.label-placment")
+    assert code == 2 and "did you mean" in err
+    code, out, _ = run("rules", "test")
+    assert code == 0 and "0 failed" in out
+
+
+def test_invalid_extra_pack_is_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "pack.yml").write_text("pack: mine\n", encoding="utf-8")
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "r.yml").write_text("id: mine.r\nkind: nope\n", encoding="utf-8")
+    code, _, err = run("check", "-", "--rules", str(tmp_path), stdin="hej")
+    assert code == 2 and "r.yml:2" in err

@@ -1,0 +1,160 @@
+"""Every rule's annotated captions, one pytest case per rule; and validation of bad packs."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from skjult.engine import Checker
+from skjult.rules.errors import RuleError
+from skjult.rules.pack import builtin_pack, builtin_root, load_pack
+from skjult.rules.testing import parse_cases, run_file, run_pack_tests
+
+DK = builtin_pack("dk")
+
+
+@pytest.mark.parametrize("rule_id", [r.id for r in DK.rules])
+def test_rule_annotations(checker: Checker, rule_id: str) -> None:
+    rule = DK.rule(rule_id)
+    test_file = Path(rule.file).with_suffix(".test.txt")
+    assert test_file.is_file(), f"{rule_id} has no test captions beside it"
+    [result] = run_file(checker, test_file, [rule_id])
+    assert result.passed, result.to_dict()
+
+
+def test_every_rule_has_a_source_url_and_both_languages() -> None:
+    for rule in DK.rules:
+        assert rule.source.startswith("https://")
+        assert rule.message["da"] and rule.message["en"]
+
+
+def copy_pack(tmp_path: Path) -> Path:
+    target = tmp_path / "dk"
+    shutil.copytree(builtin_root() / "dk", target)
+    return target
+
+
+def write(path: Path, text: str) -> None:
+    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+
+
+GOOD_RULE = """
+    id: dk.extra-rule
+    kind: existence
+    category: label-weak
+    severity: warning
+    termsets: [dk.label-rejected]
+    message: {da: "dansk", en: "english"}
+    source: https://example.org/guidance
+"""
+
+
+@pytest.mark.parametrize(
+    ("replace", "by", "line", "words"),
+    [
+        ("message:", "mesage:", 6, 'did you mean "message"?'),
+        ("category: label-weak", "category: label-weakk", 3, "unknown category"),
+        ("[dk.label-rejected]", "[dk.no-such-set]", 5, "unknown term set"),
+        ("kind: existence", "kind: existance", 2, 'did you mean "existence"?'),
+        ("severity: warning", "severity: fatal", 4, "severity must be"),
+        ("source: https://example.org/guidance", "source: somewhere", 7, "source must be"),
+    ],
+)
+def test_invalid_rules_name_file_and_line(tmp_path: Path, replace: str, by: str, line: int,
+                                          words: str) -> None:
+    pack = copy_pack(tmp_path)
+    rule_file = pack / "rules" / "extra.yml"
+    write(rule_file, GOOD_RULE.replace(replace, by))
+    with pytest.raises(RuleError) as err:
+        load_pack(pack)
+    assert err.value.file == str(rule_file)
+    assert err.value.line == line
+    assert words in str(err.value)
+
+
+def test_a_pattern_that_does_not_compile_is_refused(tmp_path: Path) -> None:
+    pack = copy_pack(tmp_path)
+    vocab = pack / "vocabulary" / "extra.yml"
+    write(vocab, """
+        termsets:
+          - id: dk.broken
+            kind: marker
+            regex: ["(unclosed"]
+    """)
+    with pytest.raises(RuleError) as err:
+        load_pack(pack)
+    assert err.value.file == str(vocab)
+    assert err.value.line == 4
+    assert "does not compile" in str(err.value)
+
+
+def test_duplicate_rule_ids_are_refused(tmp_path: Path) -> None:
+    pack = copy_pack(tmp_path)
+    write(pack / "rules" / "zz-copy.yml", GOOD_RULE.replace("dk.extra-rule", "dk.label-missing"))
+    with pytest.raises(RuleError, match="duplicate rule id"):
+        load_pack(pack)
+
+
+def test_broken_yaml_is_refused_with_its_line(tmp_path: Path) -> None:
+    pack = copy_pack(tmp_path)
+    write(pack / "rules" / "extra.yml", "id: dk.x\nkind: [unclosed\n")
+    with pytest.raises(RuleError) as err:
+        load_pack(pack)
+    assert err.value.line is not None
+
+
+def test_rule_tests_fail_without_ok_case(tmp_path: Path, checker: Checker) -> None:
+    tests = tmp_path / "t.test.txt"
+    write(tests, """
+        // ruleid: dk.label-rejected
+        #spons nye sko
+    """)
+    [result] = run_file(checker, tests, ["dk.label-rejected"])
+    assert not result.passed
+    assert any("ok" in p for p in result.problems)
+
+
+def test_rule_tests_report_missed_and_unexpected(tmp_path: Path, checker: Checker) -> None:
+    tests = tmp_path / "t.test.txt"
+    write(tests, """
+        // ruleid: dk.label-rejected
+        Nye sko, ingen markering her
+        ---
+        // ok: dk.label-rejected
+        #spons nye sko
+    """)
+    [result] = run_file(checker, tests, ["dk.label-rejected"])
+    assert result.missed == [1]
+    assert result.unexpected == [2]
+
+
+def test_line_annotation_is_checked(tmp_path: Path, checker: Checker) -> None:
+    tests = tmp_path / "t.test.txt"
+    write(tests, """
+        // ruleid: dk.label-rejected @2
+        Nye sko
+        #spons
+        ---
+        // ok: dk.label-rejected
+        Nye sko
+    """)
+    [result] = run_file(checker, tests, ["dk.label-rejected"])
+    assert result.passed, result.to_dict()
+    write(tests, tests.read_text().replace("@2", "@1"))
+    [result] = run_file(checker, tests, ["dk.label-rejected"])
+    assert not result.passed
+
+
+def test_annotation_without_caption_is_an_error(tmp_path: Path) -> None:
+    tests = tmp_path / "t.test.txt"
+    write(tests, "// ruleid: dk.label-rejected\n---\n")
+    with pytest.raises(RuleError):
+        parse_cases(tests)
+
+
+def test_whole_pack_passes(checker: Checker) -> None:
+    results = run_pack_tests(checker)
+    assert results and all(r.passed for r in results)
