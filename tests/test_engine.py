@@ -24,6 +24,8 @@ from skjult.engine import Checker
         ("Ikke reklame! Brug koden PER10 hos @cykelhuset", {}, Verdict.VIOLATION),
         ("ʀᴇᴋʟᴀᴍᴇ for @cykelhuset – ny cykel", {}, Verdict.COMPLIANT),
         ("Adam og jeg cyklede en tur ad Strandvejen", {}, Verdict.NOT_COMMERCIAL),
+        ("Reklame-fri weekend i sommerhuset 🌞", {}, Verdict.NOT_COMMERCIAL),
+        ("#Reklame|#spons for @cykelhuset", {}, Verdict.COMPLIANT),
     ],
 )
 def test_verdicts(checker: Checker, caption: str, meta: dict[str, object], verdict: Verdict) -> None:

@@ -27,7 +27,7 @@ STRENGTHS = {s.label: s for s in Strength}
 KEYS = {
     "id", "kind", "title", "lang", "strength", "words", "hashtags", "phrases", "patterns",
     "regex", "urls", "exclude", "cancels", "respected_below", "case_sensitive", "description",
-    "source", "mentions",
+    "source", "mentions", "requires_any",
 }
 REGEX_TIMEOUT = 0.05  # seconds per pattern and caption; a hang becomes a note, not a stall
 
@@ -65,6 +65,7 @@ class TermSet:
     urls: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     cancels: tuple[str, ...] = ()
+    requires_any: tuple[str, ...] = ()  # hits count only if one of these sets occurs too
     respected_below: Strength = Strength.HARD
     case_sensitive: bool = False
     source: str | None = None
@@ -153,6 +154,7 @@ def parse_termset(doc: Located, path: tuple[Any, ...], raw: Any) -> TermSet:
         urls=urls,
         exclude=exclude,
         cancels=cancels,
+        requires_any=_str_list(doc, (*path, "requires_any"), raw.get("requires_any")),
         respected_below=STRENGTHS[respected],
         case_sensitive=case_sensitive,
         source=raw.get("source"),
@@ -191,6 +193,11 @@ class Vocabulary:
                 except Exception as exc:  # spaCy raises several types for bad patterns
                     raise RuleError(t.file, t.line, f"term set {t.id}: bad token pattern: "
                                     f"{str(exc).splitlines()[0]}") from exc
+        for t in self.termsets.values():
+            for need in t.requires_any:
+                if need not in self.termsets:
+                    raise RuleError(t.file, t.line, f"term set {t.id}: requires_any names unknown "
+                                    f"term set {need!r}", did_you_mean(need, self.termsets))
         self._regex_sets = [t for t in self.termsets.values() if t.compiled_regex]
         self._url_sets = [t for t in self.termsets.values() if t.compiled_urls]
 
@@ -234,6 +241,12 @@ class Vocabulary:
                 spans = [(m.start(), m.end()) for m in exclude.finditer(text, timeout=REGEX_TIMEOUT)]
                 hits[:] = [h for h in hits if not any(a <= h.start and h.end <= b for a, b in spans)]
             hits.sort(key=lambda h: (h.start, h.end))
+        # A hit that needs company ("tilsendt" counts as a gift only with a brand named) is
+        # dropped when none of the sets it needs occurs.
+        for tid in list(found):
+            needs = self.termsets[tid].requires_any
+            if needs and not any(found.get(n) for n in needs):
+                found[tid] = []
         return {tid: _dedupe(hits) for tid, hits in found.items() if hits}
 
 
