@@ -107,7 +107,7 @@ class Checker:
         findings = self._findings(evidence)
         disclosures = self._disclosures(caption, hits)
         return PostResult(post, _verdict(commercial, findings), commercial, disclosures,
-                          findings, caption.language)
+                          findings, caption.language, tuple(notes))
 
     def _apply_cancels(self, hits: dict[str, list[Hit]]) -> None:
         """"ikke reklame" holds the word "reklame": a self-declaration cancels what it contains."""

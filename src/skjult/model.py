@@ -154,6 +154,7 @@ class PostResult:
     disclosures: tuple[Disclosure, ...]
     findings: tuple[Finding, ...]
     language: str
+    notes: tuple[str, ...] = ()  # e.g. a rule pattern that timed out on this caption
 
     @property
     def is_commercial(self) -> bool:
@@ -174,6 +175,7 @@ class PostResult:
             "commercial": self.commercial.to_dict(),
             "disclosures": [d.to_dict() for d in self.disclosures],
             "findings": [f.to_dict() for f in self.findings],
+            "notes": list(self.notes),
         }
 
 

@@ -238,7 +238,12 @@ class Vocabulary:
         for tid, hits in found.items():
             exclude = self.termsets[tid].compiled_exclude
             if exclude is not None:
-                spans = [(m.start(), m.end()) for m in exclude.finditer(text, timeout=REGEX_TIMEOUT)]
+                try:
+                    spans = [(m.start(), m.end())
+                             for m in exclude.finditer(text, timeout=REGEX_TIMEOUT)]
+                except TimeoutError:
+                    notes.append(f"exclude pattern of term set {tid} timed out; hits kept")
+                    spans = []
                 hits[:] = [h for h in hits if not any(a <= h.start and h.end <= b for a, b in spans)]
             hits.sort(key=lambda h: (h.start, h.end))
         # A hit that needs company ("tilsendt" counts as a gift only with a brand named) is
