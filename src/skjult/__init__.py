@@ -27,6 +27,7 @@ from skjult.model import (
     Strength,
     Verdict,
 )
+from skjult.readers.records import post_from_mapping
 from skjult.report.summary import Report
 from skjult.rules.errors import RuleError
 
@@ -69,8 +70,6 @@ def check_posts(posts: Iterable[Post | Mapping[str, Any]], *, jurisdiction: str 
                 lang: str = "da", keep_results: bool = True) -> Report:
     """Check many posts (``Post`` objects or dicts with ``caption``/``text``, ``creator``, ...)
     and summarise them per creator."""
-    from skjult.readers.records import post_from_mapping
-
     checker = _checker(jurisdiction, lang)
     report = Report(keep_results=keep_results)
 

@@ -122,11 +122,9 @@ class Caption:
 
 def _lines(text: str) -> tuple[tuple[int, int], ...]:
     spans, start = [], 0
-    for i, ch in enumerate(text):
-        if ch == "\n":
-            spans.append((start, i))
-            start = i + 1
-    spans.append((start, len(text)))
+    for line in text.split("\n"):
+        spans.append((start, start + len(line)))
+        start += len(line) + 1
     return tuple(spans)
 
 

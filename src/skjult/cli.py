@@ -7,11 +7,12 @@ import sys
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any, NoReturn
+from typing import IO, NoReturn
 
 import click
 
 from skjult import __version__
+from skjult.engine import Checker
 from skjult.model import Post, Severity, Skip
 from skjult.readers.detect import FORMATS as INPUT_FORMATS
 from skjult.readers.detect import read_source
@@ -31,9 +32,7 @@ def _fail(message: str) -> NoReturn:
     sys.exit(EXIT_ERROR)
 
 
-def _checker(jurisdiction: str, lang: str, extra: tuple[str, ...]) -> Any:
-    from skjult.engine import Checker
-
+def _checker(jurisdiction: str, lang: str, extra: tuple[str, ...]) -> Checker:
     try:
         return Checker(jurisdiction, lang=lang, extra_packs=extra)
     except RuleError as exc:

@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 DISCLOSURE_KINDS = {"label": "label", "weak-label": "weak"}
-_MENTION = regex.compile(r"(?<![\w@])@[\p{L}\p{N}_.]*[\p{L}\p{N}_]")
 BATCH = 512
 
 
@@ -166,7 +165,7 @@ class Checker:
 
     def _findings(self, ev: Evidence) -> tuple[Finding, ...]:
         findings: list[Finding] = []
-        brand = _brand(ev)
+        brand = self._brand(ev)
         for rule in self.rules:
             if not self._applies(rule, ev):
                 continue
@@ -174,6 +173,17 @@ class Checker:
                 findings.append(self._finding(rule, ev, mark, brand))
         findings.sort(key=lambda f: (f.start, -f.severity.rank, f.rule))
         return tuple(findings)
+
+    def _brand(self, ev: Evidence) -> str | None:
+        """Who the post advertises for, as far as its metadata or caption says."""
+        declared = ev.post.meta.get("brand")
+        if declared:
+            return str(declared)
+        hits = ev.hits.get(self.pack.brand or "")
+        if not hits:
+            return None
+        start, end = ev.caption.normalized.to_original(hits[0].start, hits[0].end)
+        return ev.post.text[start:end]
 
     def _finding(self, rule: Rule, ev: Evidence, mark: Mark, brand: str | None) -> Finding:
         caption = ev.caption
@@ -200,15 +210,6 @@ class Checker:
                 out.append(Disclosure(kind, caption.normalized.original[start:end], start, end, tid))
         out.sort(key=lambda d: (d.start, d.end))
         return tuple(out)
-
-
-def _brand(ev: Evidence) -> str | None:
-    """Who the post advertises for, as far as the caption or metadata says."""
-    declared = ev.post.meta.get("brand")
-    if declared:
-        return str(declared)
-    found = _MENTION.search(ev.post.text)
-    return found.group() if found else None
 
 
 def _reason(commercial: Commercial) -> str:

@@ -66,10 +66,6 @@ class Post:
     source: str | None = None  # "file:line" the post was read from
 
     @property
-    def paid_partnership(self) -> bool:
-        return bool(self.meta.get("paid_partnership"))
-
-    @property
     def audience(self) -> str | None:
         value = self.meta.get("audience")
         return str(value) if value else None
@@ -203,9 +199,9 @@ class CreatorSummary:
 
     def add(self, result: PostResult) -> None:
         self.posts += 1
-        verdict = result.verdict
-        if verdict is Verdict.NOT_COMMERCIAL:
+        if not result.is_commercial:
             return
+        verdict = result.verdict
         self.commercial += 1
         if verdict is Verdict.COMPLIANT:
             self.compliant += 1

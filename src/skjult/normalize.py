@@ -8,6 +8,7 @@ original it came from, so findings always point into the original text.
 
 from __future__ import annotations
 
+import bisect
 import unicodedata
 from dataclasses import dataclass
 
@@ -87,10 +88,7 @@ class Normalized:
         """The first cleaned character at or after an offset in the original."""
         if self.starts is None:
             return min(original_offset, len(self.text))
-        for i, s in enumerate(self.starts):
-            if s >= original_offset:
-                return i
-        return len(self.text)
+        return bisect.bisect_left(self.starts, original_offset)  # starts never decrease
 
 
 def _clusters(text: str) -> list[tuple[int, int]]:

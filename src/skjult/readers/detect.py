@@ -95,7 +95,9 @@ def read_source(path: str, options: ReadOptions | None = None,
             raise InputError(name, "empty file: expected JSON Lines, JSON or CSV"
                              if path != STDIN else "empty input: expected a caption or JSON")
         stream = decode_stream(raw, name, sample)
-        fmt = input_format or EXTENSIONS.get(Path(path).suffix.lower()) if path != STDIN else input_format
+        fmt = input_format
+        if fmt is None and path != STDIN:
+            fmt = EXTENSIONS.get(Path(path).suffix.lower())
         if fmt is None:
             fmt = _sniff(stream.head)
             if path != STDIN and fmt == "text":

@@ -8,7 +8,7 @@ file (not in memory), indexed by creator.
 from __future__ import annotations
 
 import tempfile
-from typing import IO, Any
+from typing import IO
 
 from skjult.model import Finding, PostResult, Verdict
 from skjult.report.base import Formatter
@@ -56,13 +56,9 @@ class TextFormatter(Formatter):
         self.words = WORDS[lang]
         self._spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed in finish()
         self._blocks: dict[str, list[int]] = {}  # spool offsets per creator
-        self._meta: dict[str, Any] = {}
 
     def _c(self, name: str, text: str) -> str:
         return f"{COLORS[name]}{text}{COLORS['reset']}" if self.color else text
-
-    def start(self, meta: dict[str, Any]) -> None:
-        self._meta = meta
 
     def post(self, result: PostResult) -> None:
         if result.verdict not in (Verdict.WARNING, Verdict.VIOLATION):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from skjult.caption import Caption
 from skjult.model import Commercial, Post
+from skjult.rules.errors import RuleError
+from skjult.rules.rule import Rule
 from skjult.rules.vocabulary import Hit, TermSet
 
 
@@ -42,10 +43,8 @@ class Evidence:
         return self.termsets[termset].title
 
 
-def check_options(rule: Any, allowed: dict[str, type]) -> None:
+def check_options(rule: Rule, allowed: dict[str, type]) -> None:
     """Type-check a kind's own options; shared by the kind modules."""
-    from skjult.rules.errors import RuleError
-
     for key, expected in allowed.items():
         if key in rule.options and not isinstance(rule.options[key], expected):
             raise RuleError(rule.file, rule.line, f"rule {rule.id}: {key} must be a "

@@ -16,7 +16,7 @@ from skjult.rules.rule import Rule, parse_rule
 from skjult.rules.vocabulary import STRENGTHS, TermSet, parse_termset
 from skjult.rules.yamlsource import load
 
-PACK_KEYS = {"pack", "title", "language", "folds", "metadata", "source"}
+PACK_KEYS = {"pack", "title", "language", "folds", "metadata", "source", "brand"}
 METADATA_FIELDS = ("paid_partnership",)
 
 
@@ -50,6 +50,7 @@ class Pack:
     language: str
     folds: dict[str, Fold]
     metadata: tuple[MetadataSignal, ...]
+    brand: str | None  # term set naming the advertiser, for {brand} in messages
     termsets: dict[str, TermSet]
     rules: tuple[Rule, ...]
     root: Path
@@ -132,12 +133,17 @@ def load_pack(root: Path) -> Pack:
         REGISTRY[rule.kind].validate(rule, termsets)
         rules[rule.id] = rule
 
+    brand = data.get("brand")
+    if brand is not None and brand not in termsets:
+        raise RuleError(manifest.file, manifest.line("brand"), f"brand: unknown term set {brand!r}",
+                        did_you_mean(str(brand), termsets))
     return Pack(
         name=data["pack"],
         title=str(data.get("title", data["pack"])),
         language=str(data.get("language", "da")),
         folds=_folds(manifest.file, data.get("folds"), manifest.line("folds")),
         metadata=_metadata(manifest.file, data.get("metadata"), manifest.line("metadata")),
+        brand=brand,
         termsets=termsets,
         rules=tuple(rules.values()),
         root=root,

@@ -17,8 +17,6 @@ KEYS = {"require", "require_mode"}
 
 def validate(rule: Rule, termsets: Mapping[str, TermSet]) -> None:
     require = rule.options.get("require")
-    if isinstance(require, str):
-        require = [require]
     if not isinstance(require, list) or not require:
         raise RuleError(rule.file, rule.line, f"rule {rule.id}: require must list term sets")
     for tid in require:
@@ -34,7 +32,6 @@ def check(rule: Rule, ev: Evidence) -> Iterator[Mark]:
     if not hits:
         return
     require = rule.options["require"]
-    require = [require] if isinstance(require, str) else require
     missing = [t for t in require if t not in ev.hits]
     if rule.options.get("require_mode", "all") == "any" and len(missing) < len(require):
         return
