@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import skjult
@@ -86,3 +88,20 @@ def test_library_check_and_check_posts() -> None:
 def test_checker_rejects_unknown_jurisdiction() -> None:
     with pytest.raises(skjult.RuleError, match="no rule pack"):
         Checker("xx")
+
+
+def test_a_runaway_user_pattern_is_stopped_and_noted(tmp_path: Path) -> None:
+    pack = tmp_path / "mine"
+    (pack / "vocabulary").mkdir(parents=True)
+    (pack / "pack.yml").write_text("pack: mine\n", encoding="utf-8")
+    (pack / "vocabulary" / "slow.yml").write_text(
+        "termsets:\n"
+        "  - id: mine.slow\n"
+        "    kind: marker\n"
+        "    regex: ['(a|aa)+b']\n",  # backtracks exponentially on a long run of a's
+        encoding="utf-8",
+    )
+    checker = Checker("dk", extra_packs=[pack])
+    result = checker.check("Reklame for @x " + "a" * 60)
+    assert result.verdict is Verdict.COMPLIANT
+    assert result.notes == ("pattern of term set mine.slow timed out and was skipped",)
