@@ -13,10 +13,11 @@ import click
 
 from skjult import __version__
 from skjult.engine import Checker
-from skjult.model import Post, Severity, Skip
+from skjult.model import NO_TEXT, Notice, Opened, Post, Severity, Skip
+from skjult.progress import Progress
+from skjult.readers.base import ReadOptions
 from skjult.readers.detect import FORMATS as INPUT_FORMATS
-from skjult.readers.detect import read_source
-from skjult.readers.generic import InputError, ReadOptions
+from skjult.readers.detect import read_path
 from skjult.readers.records import FIELDS
 from skjult.report import FORMATTERS, formatter
 from skjult.report.summary import Report
@@ -92,17 +93,23 @@ def main() -> None:
 @click.option("--audience", type=click.Choice(["minors", "adults"]),
               help="Audience of posts that do not state one.")
 @click.option("--color/--no-color", default=None, help="Colour text output (default: on a terminal).")
-@click.option("--quiet", "-q", is_flag=True, help="Do not list skipped records on stderr.")
+@click.option("--strict", is_flag=True,
+              help="Exit 2 when any record could not be read (records without text do not count).")
+@click.option("--progress/--no-progress", default=None,
+              help="Show progress on stderr (default: when stderr is a terminal).")
+@click.option("--quiet", "-q", is_flag=True, help="Do not list skipped records or notes on stderr.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
 def check(paths: tuple[str, ...], fmt: str, output: str | None, jurisdiction: str, lang: str,
           fail_level: str, extra_packs: tuple[str, ...], input_format: str | None,
           maps: tuple[str, ...], creator: str | None, platform: str | None,
-          paid_partnership: bool | None, audience: str | None, color: bool | None, quiet: bool,
-          debug: bool) -> None:
-    """Check posts in PATHS (files, or - for standard input) and report per creator.
+          paid_partnership: bool | None, audience: str | None, color: bool | None, strict: bool,
+          progress: bool | None, quiet: bool, debug: bool) -> None:
+    """Check posts in PATHS and report per creator.
 
-    Files may be JSON Lines, JSON arrays or CSV (comma or semicolon, as Excel writes it).
-    On standard input, a bare caption is one post.
+    PATHS are files, folders, zip archives, or - for standard input. Platform exports
+    (Instagram, Facebook, TikTok, YouTube Takeout), scraper output (Apify, instaloader) and
+    plain JSON Lines, JSON or CSV are recognised; see `skjult formats`. On standard input,
+    a bare caption is one post.
 
     Exit codes: 0 nothing at or above --fail-level, 1 findings at or above it,
     2 usage, rule or input errors.
@@ -123,46 +130,79 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, jurisdiction: st
     use_color = (out.isatty() if color is None else color) and fmt == "text"
     report = Report()
     sink = formatter(fmt, out, color=use_color, lang=lang)
-    input_errors: list[str] = []
+    stderr = sys.stderr
+    meter = Progress(stderr, (stderr.isatty() if progress is None else progress) and not quiet)
+
+    def tell(message: str) -> None:
+        meter.clear()
+        click.echo(f"skjult: {message}", err=True)
 
     def posts() -> Iterator[Post]:
         for path in paths:
-            totals = report.file("<stdin>" if path == "-" else path)
-            try:
-                for item in read_source(path, options, input_format):
-                    totals.read += 1
-                    if isinstance(item, Skip):
-                        totals.skipped += 1
-                        report.skip(item)
-                        if not quiet:
-                            click.echo(f"skjult: skipped {item}", err=True)
-                        continue
-                    totals.checked += 1
+            for item in read_path(path, options, input_format):
+                if isinstance(item, Post):
+                    meter.post()
                     yield item
-            except InputError as exc:
-                totals.error = exc.message
-                input_errors.append(str(exc))
-                click.echo(f"skjult: {exc}", err=True)
+                elif isinstance(item, Skip):
+                    report.skip(item)
+                    if not quiet and item.kind != NO_TEXT:
+                        tell(f"skipped {item}")
+                elif isinstance(item, Opened):
+                    report.file(item.file).format = item.format
+                    meter.file()
+                elif isinstance(item, Notice):
+                    report.notice(item)
+                    if not quiet:
+                        tell(str(item))
+                else:
+                    report.file(item.file).error = item.message
+                    tell(str(item))
 
     try:
         sink.start({"jurisdiction": jurisdiction, "lang": lang, "version": __version__})
         for result in checker.iter_results(posts()):
             report.add(result)
             sink.post(result)
+        meter.done()
         sink.finish(report)
     except Exception as exc:  # a bug must not dump a traceback on a user
+        meter.done()
         if debug:
             traceback.print_exc()
         _fail(f"internal error: {exc!r} (run with --debug for details)")
     finally:
         if out is not sys.stdout:
             out.close()
-    if input_errors:
+    if not quiet:
+        for name, totals in report.files.items():
+            if totals.no_text:
+                tell(f"{name}: {totals.no_text} records without text skipped (nothing to check)")
+    if report.unreadable:
+        sys.exit(EXIT_ERROR)
+    if strict and report.broken:
+        tell(f"--strict: {report.broken} records could not be read")
         sys.exit(EXIT_ERROR)
     threshold = FAIL_LEVELS[fail_level]
     if threshold is not None and report.highest is not None and report.highest.rank >= threshold.rank:
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_OK)
+
+
+@main.command("formats")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def formats_command(as_json: bool) -> None:
+    """List the input formats skjult recognises, and what to hand in for each."""
+    rows = [{"name": f.name, "title": f.title, "hand_in": f.hand_in,
+             "reads": [k for k, v in (("file", f.read_file), ("folder/zip", f.read_tree)) if v]}
+            for f in INPUT_FORMATS.values()]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    width = max(len(r["name"]) for r in rows)
+    for r in rows:
+        click.echo(f"{r['name']:<{width}}  {r['title']}")
+        click.echo(f"{'':<{width}}  hand in: {r['hand_in']}")
+    click.echo("\nDetected automatically; force one with --input-format NAME.")
 
 
 @main.group()

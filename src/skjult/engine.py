@@ -237,5 +237,7 @@ def make_post(text: str, creator: str | None, platform: str | None, meta: dict[s
     """A ``Post`` from keyword arguments; unknown keywords become metadata."""
     meta = dict(meta)
     fields = {k: meta.pop(k) for k in _POST_FIELDS if k in meta}
-    return Post(text=text, creator=creator, platform=platform, meta=meta,
-                **{k: (None if v is None else str(v)) for k, v in fields.items()})
+    post = Post(text=text, creator=creator, platform=platform, meta=meta)
+    for key, value in fields.items():
+        setattr(post, key, None if value is None else str(value))
+    return post

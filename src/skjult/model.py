@@ -64,11 +64,26 @@ class Post:
     url: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     source: str | None = None  # "file:line" the post was read from
+    file: str | None = None  # the file (or zip member) it came from, for per-file totals
+    # Where each part of a text made of several fields starts, e.g. a YouTube title and description:
+    # ((name, offset), ...) in order. Empty when the text is one caption.
+    parts: tuple[tuple[str, int], ...] = ()
+    flags: dict[str, Any] = field(default_factory=dict)  # platform flags as the export gave them
 
     @property
     def audience(self) -> str | None:
         value = self.meta.get("audience")
         return str(value) if value else None
+
+    def part_at(self, start: int, end: int) -> dict[str, Any] | None:
+        """Which part of a multi-field text a span lies in, with offsets relative to that part."""
+        if not self.parts:
+            return None
+        name, offset = self.parts[0]
+        for part, begin in self.parts:
+            if begin <= start:
+                name, offset = part, begin
+        return {"part": name, "start": start - offset, "end": end - offset}
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,13 +181,25 @@ class PostResult:
             "url": post.url,
             "source": post.source,
             "caption": post.text,
+            "flags": post.flags,
             "language": self.language,
             "verdict": str(self.verdict),
             "commercial": self.commercial.to_dict(),
             "disclosures": [d.to_dict() for d in self.disclosures],
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": [_with_part(f.to_dict(), post) for f in self.findings],
             "notes": list(self.notes),
         }
+
+
+def _with_part(finding: dict[str, Any], post: Post) -> dict[str, Any]:
+    where = post.part_at(finding["start"], finding["end"])
+    if where is not None:
+        finding["in"] = where
+    return finding
+
+
+BROKEN = "broken"  # a record we could not read: something is lost
+NO_TEXT = "no-text"  # a record with no caption (a photo, a profile-picture change): nothing to check
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,9 +209,40 @@ class Skip:
     file: str
     position: str
     reason: str
+    kind: str = BROKEN
 
     def __str__(self) -> str:
         return f"{self.file}:{self.position}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """A reader started on a file, read as ``format``."""
+
+    file: str
+    format: str
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something a reader wants the user to know about a file (not a lost record)."""
+
+    file: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A whole file (or zip member) that could not be read; the run goes on without it."""
+
+    file: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.message}"
 
 
 @dataclass(slots=True)
@@ -236,8 +294,10 @@ class FileTotals:
     read: int = 0
     checked: int = 0
     skipped: int = 0
+    no_text: int = 0  # of the skipped: records without a caption
+    format: str | None = None
     error: str | None = None  # the file as a whole could not be read
 
     def to_dict(self) -> dict[str, Any]:
-        return {"read": self.read, "checked": self.checked, "skipped": self.skipped,
-                "error": self.error}
+        return {"format": self.format, "read": self.read, "checked": self.checked,
+                "skipped": self.skipped, "no_text": self.no_text, "error": self.error}

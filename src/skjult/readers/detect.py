@@ -1,115 +1,366 @@
-"""Which reader a file needs: by ``--input-format``, by extension, or by looking at its start."""
+"""Which reader each input needs, decided in this one place.
+
+An input is a file, a folder, a zip archive or ``-`` (standard input). Folders and archives are
+searched for platform exports by their member paths (an Instagram export's
+``your_instagram_activity/media/posts_1.json``, a TikTok ``user_data_tiktok.json``, ...); each
+export found is read by its module; other JSON/CSV files are read one by one, their format
+recognised by content (a scraper's field names, a CSV header). ``--input-format`` overrides."""
 
 from __future__ import annotations
 
-import io
-import json
-import sys
+import re
+import zipfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
 
-from skjult.readers.generic import (
-    CHUNK,
-    InputError,
-    Item,
-    ReadOptions,
-    TextSource,
-    decode_stream,
-    read_csv,
-    read_json,
-    read_jsonl,
-    read_text,
+from skjult.model import Notice, Opened, Unreadable
+from skjult.readers import apify, facebook, instagram, instaloader, platform_apis, tiktok, youtube
+from skjult.readers.base import InputError, Item, ReadOptions, guarded
+from skjult.readers.document import STDIN, Document, file_document, stdin_document
+from skjult.readers.generic import read_csv, read_json, read_jsonl, read_text
+from skjult.readers.meta import HTML_ADVICE
+from skjult.readers.tree import Member, Tree, ZipTree, open_tree
+
+FileReader = Callable[[Document, ReadOptions], Iterator[Item]]
+TreeReader = Callable[[Tree, str, ReadOptions], Iterator[Item]]
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    title: str
+    hand_in: str  # what the user gives skjult
+    read_file: FileReader | None = None
+    read_tree: TreeReader | None = None
+
+
+def _generic(reader: Callable[..., Iterator[Item]], name: str, expected: str) -> FileReader:
+    def read(doc: Document, options: ReadOptions) -> Iterator[Item]:
+        yield Opened(doc.name, name)
+        with doc.text(expected) as stream:
+            yield from reader(stream, doc.name, options)
+
+    return read
+
+
+def _tiktok_tree(tree: Tree, root: str, options: ReadOptions) -> Iterator[Item]:
+    for member in tree.find(tiktok.FILES, root):
+        doc = tree.document(member)
+        yield from guarded(doc.name, tiktok.read_file(doc, options))
+
+
+def _takeout_file(doc: Document, options: ReadOptions) -> Iterator[Item]:
+    """A lone videos.csv: its channel names from ``../channels/channel.csv`` when on disk."""
+    channels: dict[str, str] = {}
+    for sibling in ("channels/channel.csv", "channels/Channel.csv"):
+        candidate = Path(doc.path).parent.parent / sibling
+        if doc.reopenable and candidate.is_file():
+            channels = youtube.read_channels(file_document(str(candidate)))
+            break
+    yield from youtube.read_takeout_file(doc, options, channels)
+
+
+FORMATS: dict[str, Format] = {f.name: f for f in (
+    Format("instagram", "Instagram \"Download your information\" export (JSON), every generation",
+           "the .zip as downloaded, its unpacked folder, or one content/posts_1.json",
+           instagram.read_file, instagram.read_tree),
+    Format("facebook", "Facebook \"Download your information\" export (JSON)",
+           "the .zip as downloaded, its unpacked folder, or one your_posts_1.json",
+           facebook.read_file, facebook.read_tree),
+    Format("tiktok", "TikTok \"Download your data\" export (JSON)",
+           "user_data_tiktok.json (or user_data.json), alone or in its .zip",
+           tiktok.read_file, _tiktok_tree),
+    Format("youtube-takeout", "YouTube in Google Takeout (video metadata CSV)",
+           "the Takeout .zip or folder, or video metadata/videos.csv",
+           _takeout_file, youtube.read_tree),
+    Format("youtube-api", "YouTube Data API v3 videos resources (JSON)",
+           "the API's videos.list response, or one video resource per line",
+           youtube.read_api_file),
+    Format("apify-instagram", "Apify Instagram scraper dataset (JSON, JSONL or CSV)",
+           "the dataset export as JSON or CSV", apify.read_instagram),
+    Format("apify-tiktok", "Apify TikTok scraper dataset (JSON, JSONL or CSV)",
+           "the dataset export as JSON or CSV", apify.read_tiktok),
+    Format("instaloader", "instaloader download folders (.txt captions, .json.xz metadata)",
+           "the profile folder instaloader wrote (or a zip of it)",
+           None, instaloader.read_tree),
+    Format("instagram-graph", "Instagram Graph API media objects (JSON)",
+           "the /media response ({\"data\": [...]}) or one object per line",
+           platform_apis.read_graph),
+    Format("meta-content-library", "Meta Content Library posts (API JSON or CSV download)",
+           "the JSON or CSV file", platform_apis.read_mcl),
+    Format("crowdtangle", "CrowdTangle historical data (CSV, Instagram or Facebook)",
+           "the CSV as downloaded", platform_apis.read_crowdtangle),
+    Format("jsonl", "JSON Lines: one post object per line (caption, creator, ...)", "a .jsonl file",
+           _generic(read_jsonl, "jsonl", "JSON Lines")),
+    Format("json", "a JSON array of post objects, or an object wrapping one", "a .json file",
+           _generic(read_json, "json", "JSON")),
+    Format("csv", "CSV with a header row; comma, semicolon or tab; UTF-8 or cp1252",
+           "a .csv file (e.g. from Excel)", _generic(read_csv, "csv", "CSV")),
+    Format("text", "one caption: the whole file is the text", "a .txt or .md file, or stdin",
+           _generic(read_text, "text", "a caption")),
+)}
+
+# -- exports inside folders and archives ------------------------------------------------------
+# (format, member path pattern with the export's root as group "root", claims the whole root)
+EXPORT_MARKERS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
+    (name, re.compile(pattern, re.IGNORECASE), claims) for name, pattern, claims in (
+        ("instagram", rf"(?P<root>.*?){instagram.CONTENT}", True),
+        ("facebook", rf"(?P<root>.*?){facebook.CONTENT}", True),
+        ("tiktok", rf"(?P<root>.*?){tiktok.FILES}", False),
+        ("youtube-takeout", r"(?P<root>.*?)(?:[^/]+/)?videos?\.csv", True),
+        ("instaloader", rf"(?P<root>(?:.*/)?){instaloader.STEM}\.(?:txt|json|json\.xz)", True),
+    ))
+LEGACY_INSTAGRAM = re.compile(r"(?P<root>.*?)media\.json", re.IGNORECASE)
+HTML_MARKERS = (re.compile(rf"(?P<root>.*?){instagram.HTML}", re.IGNORECASE),
+                re.compile(rf"(?P<root>.*?){facebook.HTML}", re.IGNORECASE))
+RECORD_SUFFIXES = (".json", ".jsonl", ".ndjson", ".csv", ".tsv")
+
+
+def _exports(tree: Tree) -> tuple[list[tuple[str, str]], list[str], list[Member]]:
+    """The exports in a tree as (format, root), the roots of HTML exports, and the members that
+    belong to no export."""
+    members = tree.members()
+    paths = {m.path.lower() for m in members}
+    found: dict[tuple[str, str], None] = {}
+    roots: list[str] = []  # exports that own everything below their root
+    taken: set[str] = set()  # export files that stand alone (a TikTok user_data_tiktok.json)
+    html: list[str] = []
+    for member in members:
+        for name, pattern, claims in EXPORT_MARKERS:
+            match = pattern.fullmatch(member.path)
+            if match and (name != "youtube-takeout" or _is_takeout(tree, member)):
+                found[(name, match["root"])] = None
+                if claims:
+                    roots.append(match["root"])
+                else:
+                    taken.add(member.path)
+                break
+        else:
+            legacy = LEGACY_INSTAGRAM.fullmatch(member.path)
+            if legacy and f"{legacy['root']}profile.json".lower() in paths:
+                found[("instagram", legacy["root"])] = None
+                roots.append(legacy["root"])
+            for marker in HTML_MARKERS:
+                match = marker.fullmatch(member.path)
+                if match and match["root"] not in html:
+                    html.append(match["root"])
+    html = [h for h in html if h not in roots]
+    owned = tuple(roots + html)
+    leftovers = [m for m in members if not m.path.startswith(owned) and m.path not in taken]
+    return list(found), html, leftovers
+
+
+def _is_takeout(tree: Tree, member: Member) -> bool:
+    try:
+        doc = tree.document(member)
+        try:
+            return youtube.is_videos_header(csv_header_of(doc))
+        finally:
+            doc.close()
+    except (InputError, OSError, UnicodeDecodeError):
+        return False
+
+
+def csv_header_of(doc: Document) -> list[str]:
+    head = doc.head()
+    first = head.split("\n", 1)[0]
+    delimiter = max((";", ",", "\t"), key=first.count)
+    return [h.strip() for h in first.split(delimiter)]
+
+
+def read_tree(tree: Tree, options: ReadOptions, input_format: str | None = None) -> Iterator[Item]:
+    if input_format:
+        fmt = FORMATS[input_format]
+        if fmt.read_tree is not None:
+            yield from guarded(tree.name, fmt.read_tree(tree, "", options))
+            return
+        for member in tree.members():
+            if member.path.lower().endswith(RECORD_SUFFIXES) and fmt.read_file is not None:
+                doc = tree.document(member)
+                yield from guarded(doc.name, fmt.read_file(doc, options))
+        return
+    exports, html, leftovers = _exports(tree)
+    for root in html:
+        yield Unreadable(f"{tree.name}:{root}" if root else tree.name, HTML_ADVICE)
+    for name, root in exports:
+        reader = FORMATS[name].read_tree
+        assert reader is not None
+        yield from guarded(tree.name, reader(tree, root, options))
+    ignored: list[str] = []
+    read_any = bool(exports or html)
+    for member in leftovers:
+        lower = member.path.lower()
+        if lower.endswith(".zip"):
+            if isinstance(tree, ZipTree):
+                yield Notice(tree.display(member), "an archive inside an archive is not read; "
+                             "unpack the outer one first")
+            else:
+                read_any = True
+                yield from read_path(tree.display(member), options)
+        elif lower.removesuffix(".gz").removesuffix(".xz").endswith(RECORD_SUFFIXES):
+            read_any = True
+            yield from read_document(tree.document(member), options)
+        else:
+            ignored.append(member.path)
+    if not read_any:
+        yield Unreadable(tree.name, "no posts found: expected an Instagram, Facebook, TikTok or "
+                         "YouTube export, an instaloader folder, or JSON/CSV files")
+    elif ignored:
+        kinds = sorted({Path(p).suffix.lower() or "no extension" for p in ignored})
+        yield Notice(tree.name, f"{len(ignored)} other files not read ({', '.join(kinds[:6])}"
+                     f"{', …' if len(kinds) > 6 else ''}): not posts")
+
+
+# -- single files ------------------------------------------------------------------------------
+def _keys(*names: str) -> list[re.Pattern[str]]:
+    return [re.compile(rf'"{re.escape(n)}"\s*:') for n in names]
+
+
+# Checked in order on the first 64 KB of a JSON file: (format, all of, any of).
+JSON_SIGNATURES: tuple[tuple[str, list[re.Pattern[str]], list[re.Pattern[str]]], ...] = (
+    ("facebook", [re.compile(r'"timestamp"\s*:'), re.compile(r'"data"\s*:\s*\[')],
+     _keys("post", "attachments", "update_timestamp")),
+    ("instagram", [], _keys("ig_reels_media", "ig_stories", "ig_archived_post_media",
+                            "ig_igtv_media", "ig_other_media")),
+    ("instagram", [re.compile(r'"media"\s*:\s*\['), *_keys("creation_timestamp", "uri")], []),
+    ("instagram", _keys("photos", "taken_at"), []),
+    ("tiktok", [], _keys("VideoList", "ProfileMap", "Ads and data", "App Settings",
+                         "Direct Message", "Your Activity")),
+    ("instaloader", _keys("node", "instaloader"), []),
+    ("youtube-api", [], [re.compile(r'"youtube#video'), re.compile(r'"snippet"\s*:\s*\{')]),
+    ("apify-instagram", [], _keys("ownerUsername", "shortCode")),
+    ("apify-tiktok", [], _keys("authorMeta", "webVideoUrl")),
+    ("meta-content-library", [], _keys("post_owner", "is_branded_content")),
+    ("instagram-graph", [], _keys("media_product_type")),
 )
 
-Reader = Callable[[TextSource, str, ReadOptions], Iterator[Item]]
 
-FORMATS: dict[str, tuple[Reader, str]] = {
-    "jsonl": (read_jsonl, "JSON Lines: one post object per line"),
-    "json": (read_json, "a JSON array of post objects, or one object (or one wrapping a list)"),
-    "csv": (read_csv, "CSV with a header row; comma, semicolon or tab; UTF-8 (BOM or not) or cp1252"),
-    "text": (read_text, "the whole input is one caption"),
-}
-EXTENSIONS = {
-    ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "csv",
-    ".txt": "text", ".md": "text",
-}
-STDIN = "-"
+def _csv_format(header: list[str]) -> str:
+    names = set(header)
+    if youtube.is_videos_header(header):
+        return "youtube-takeout"
+    if youtube.is_channel_header(header):
+        raise ValueError("this is YouTube's channel.csv; hand in video metadata/videos.csv or the "
+                         "whole Takeout folder")
+    if "Post Created" in names and names & {"User Name", "Page Name"}:
+        return "crowdtangle"
+    if any(h.startswith(("authorMeta/", "authorMeta.")) for h in header):
+        return "apify-tiktok"
+    if names & {"ownerUsername", "shortCode"}:
+        return "apify-instagram"
+    if any(h.startswith(("post_owner/", "post_owner.")) for h in header):
+        return "meta-content-library"
+    if "media_product_type" in names:
+        return "instagram-graph"
+    return "csv"
 
 
-def _sniff(head: str) -> str:
-    """Guess from the first characters: JSON array, JSON Lines / one object, CSV or text."""
-    stripped = head.lstrip("\ufeff \t\r\n")
-    if stripped.startswith("["):
-        return "json"
-    if stripped.startswith("{"):
-        first = stripped.split("\n", 1)[0]
-        try:
-            json.loads(first)
-        except json.JSONDecodeError:
-            return "json"  # a pretty-printed object
-        return "jsonl"
+def detect(doc: Document) -> str:
+    """The format of one file, from its extension and its first 64 KB."""
+    suffix = doc.suffix
+    if suffix in (".txt", ".md"):
+        return "text"
+    head = doc.head()
+    if not head.strip():
+        return "json" if suffix == ".json" else "jsonl" if suffix in (".jsonl", ".ndjson") \
+            else "csv" if suffix in (".csv", ".tsv") else "text"
+    start = head.lstrip(" \t\r\n")
+    if start[:1] in "[{":
+        for name, required, alternatives in JSON_SIGNATURES:
+            if all(p.search(head) for p in required) and (
+                    not alternatives or any(p.search(head) for p in alternatives)):
+                return name
+        if suffix in (".jsonl", ".ndjson"):
+            return "jsonl"
+        if suffix == ".json" or start[:1] == "[":
+            return "json"
+        return "jsonl" if _one_line_object(start) else "json"
+    if suffix in (".csv", ".tsv") or (doc.reopenable and _looks_like_csv(start)):
+        return _csv_format(csv_header_of(doc))
     return "text"
 
 
-class _Unbuffered(io.RawIOBase):
-    """Lets a ``BufferedReader`` (which can peek) sit on any binary stream, e.g. a test's stdin."""
+def _one_line_object(start: str) -> bool:
+    import json
 
-    def __init__(self, inner: BinaryIO):
-        self._inner = inner
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        data = self._inner.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-
-def _open(path: str) -> tuple[io.BufferedReader, str]:
-    if path == STDIN:
-        return io.BufferedReader(_Unbuffered(sys.stdin.buffer), CHUNK), "<stdin>"
-    p = Path(path)
-    if p.is_dir():
-        raise InputError(path, "is a folder: expected a JSON Lines, JSON or CSV file")
     try:
-        return io.BufferedReader(io.FileIO(p, "r"), CHUNK), path
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except OSError as exc:
-        raise InputError(path, f"cannot be read: {exc.strerror or exc}") from None
+        json.loads(start.split("\n", 1)[0])
+    except json.JSONDecodeError:
+        return False
+    return True
 
 
-def read_source(path: str, options: ReadOptions | None = None,
-                input_format: str | None = None) -> Iterator[Item]:
-    """Posts and skips from one file (or ``-`` for standard input), streamed.
+def _looks_like_csv(start: str) -> bool:
+    first = start.split("\n", 1)[0]
+    return max(first.count(d) for d in (",", ";", "\t")) >= 1
 
-    Raises ``InputError`` when the file as a whole cannot be read.
-    """
+
+def read_document(doc: Document, options: ReadOptions, input_format: str | None = None
+                  ) -> Iterator[Item]:
+    """One file, read as ``input_format`` or as what it looks like; never raises."""
+    try:
+        name = input_format or detect(doc)
+    except InputError as exc:
+        doc.close()
+        yield Unreadable(exc.file, exc.message)
+        return
+    except ValueError as exc:
+        doc.close()
+        yield Unreadable(doc.name, str(exc))
+        return
+    if name == "text" and doc.reopenable and input_format is None and doc.suffix not in (".txt",
+                                                                                         ".md"):
+        doc.close()
+        yield Unreadable(doc.name, "unknown format: expected a platform export, JSON Lines, JSON "
+                         "or CSV (use --input-format to say which)")
+        return
+    reader = FORMATS[name].read_file
+    if reader is None:
+        doc.close()
+        yield Unreadable(doc.name, f"{name} is read from a folder or zip ({FORMATS[name].hand_in})")
+        return
+    yield from guarded(doc.name, reader(doc, options))
+
+
+def read_path(path: str, options: ReadOptions | None = None, input_format: str | None = None
+              ) -> Iterator[Item]:
+    """Everything in one input — a file, a folder, a zip, or ``-`` — as items, streamed.
+    Problems with whole files come as ``Unreadable`` items; this never raises for bad input."""
     options = options or ReadOptions()
-    raw, name = _open(path)
-    try:
-        sample = raw.peek(CHUNK)[:CHUNK]
-        if not sample.strip():
-            raise InputError(name, "empty file: expected JSON Lines, JSON or CSV"
-                             if path != STDIN else "empty input: expected a caption or JSON")
-        stream = decode_stream(raw, name, sample)
-        fmt = input_format
-        if fmt is None and path != STDIN:
-            fmt = EXTENSIONS.get(Path(path).suffix.lower())
-        if fmt is None:
-            fmt = _sniff(stream.head)
-            if path != STDIN and fmt == "text":
-                raise InputError(name, "unknown format: expected JSON Lines, JSON or CSV "
-                                 "(use --input-format to say which)")
-        if fmt not in FORMATS:
-            raise InputError(name, f"unknown input format {fmt!r}")
-        reader = FORMATS[fmt][0]
+    if input_format is not None and input_format not in FORMATS:
+        yield Unreadable(path, f"unknown input format {input_format!r}; see `skjult formats`")
+        return
+    if path == STDIN:
+        yield from read_document(stdin_document(), options, input_format)
+        return
+    target = Path(path)
+    if not target.exists():
+        yield Unreadable(path, "no such file or folder")
+        return
+    if target.is_dir() or (target.suffix.lower() == ".zip" and input_format not in
+                           {n for n, f in FORMATS.items() if f.read_tree is None}):
         try:
-            yield from reader(stream, name, options)
-        except UnicodeDecodeError as exc:
-            raise InputError(name, f"not valid text in the detected encoding ({exc.reason})") from None
+            tree = open_tree(target)
+        except InputError as exc:
+            yield Unreadable(exc.file, exc.message)
+            return
+        try:
+            yield from guarded(path, read_tree(tree, options, input_format))
+        finally:
+            tree.close()
+        return
+    if zipfile.is_zipfile(target) and target.suffix.lower() not in (".xlsx", ".docx"):
+        yield from read_path_as_zip(target, options, input_format)
+        return
+    yield from read_document(file_document(path), options, input_format)
+
+
+def read_path_as_zip(target: Path, options: ReadOptions, input_format: str | None
+                     ) -> Iterator[Item]:
+    """A zip archive whose name does not end in .zip (Takeout's parts sometimes do not)."""
+    tree = open_tree(target) if target.is_dir() else ZipTree(target)
+    try:
+        yield from guarded(str(target), read_tree(tree, options, input_format))
     finally:
-        if path != STDIN:
-            raw.close()
+        tree.close()

@@ -1,49 +1,54 @@
-"""Generic exports: JSON Lines, JSON arrays (read incrementally), CSV as Excel writes it, and a
-bare caption. Each reader yields ``Post`` or ``Skip`` items, one at a time."""
+"""The record layouts every source shares: JSON Lines, JSON arrays (read incrementally, also when
+wrapped in an object), CSV as Excel writes it, and a bare caption. Each takes a ``Convert`` that
+turns one record into a ``Post``, so a platform module only says where its fields are."""
 
 from __future__ import annotations
 
-import codecs
 import csv
-import io
 import json
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import IO, Any
+from collections.abc import Callable, Iterator
+from typing import Any
 
-from skjult.model import Post, Skip
-from skjult.readers.records import RecordError, post_from_mapping
+from skjult.model import Opened, Post, Skip
+from skjult.readers.base import InputError, Item, ReadOptions, RecordError, skip_for, unflatten
+from skjult.readers.document import Document
+from skjult.readers.jsonstream import JsonReader, JsonStreamError, Path, Select, Want, path_text, walk
+from skjult.readers.records import post_from_mapping
+from skjult.readers.textstream import TextSource
 
-CHUNK = 1 << 16
+Convert = Callable[[Any, ReadOptions], Post]
 ARRAY_KEYS = ("posts", "data", "items", "results", "videos", "media")
 
-Item = Post | Skip
+
+def generic_post(record: Any, options: ReadOptions) -> Post:
+    return post_from_mapping(record, mapping=options.mapping, defaults=options.defaults)
 
 
-class InputError(Exception):
-    """A whole file cannot be read; the message names the file and what was expected."""
+def finish(post: Post, name: str, position: str, options: ReadOptions) -> Post:
+    """Where the post came from, and the user's defaults for what the record does not say."""
+    post.source = f"{name}:{position}"
+    post.file = name
+    defaults = options.defaults
+    if post.creator is None and defaults.get("creator"):
+        post.creator = str(defaults["creator"])
+    if post.platform is None and defaults.get("platform"):
+        post.platform = str(defaults["platform"]).lower()
+    for key in ("paid_partnership", "audience"):
+        if key in defaults and key not in post.meta:
+            post.meta[key] = defaults[key]
+    return post
 
-    def __init__(self, file: str, message: str):
-        self.file = file
-        self.message = message
-        super().__init__(f"{file}: {message}")
 
-
-@dataclass(frozen=True)
-class ReadOptions:
-    mapping: Mapping[str, str] = field(default_factory=dict)  # our field -> their column
-    defaults: Mapping[str, Any] = field(default_factory=dict)  # for records that lack a field
-
-
-def _post(record: Any, name: str, position: str, options: ReadOptions) -> Item:
+def convert_record(record: Any, name: str, position: str, convert: Convert,
+                   options: ReadOptions) -> Item:
     try:
-        return post_from_mapping(record, position=f"{name}:{position}", mapping=options.mapping,
-                                 defaults=options.defaults)
+        return finish(convert(record, options), name, position, options)
     except RecordError as exc:
-        return Skip(name, position, str(exc))
+        return skip_for(exc, name, position)
 
 
-def read_jsonl(stream: TextSource, name: str, options: ReadOptions) -> Iterator[Item]:
+def read_jsonl(stream: TextSource, name: str, options: ReadOptions,
+               convert: Convert = generic_post) -> Iterator[Item]:
     for number, line in enumerate(stream, start=1):
         if not line.strip():
             continue
@@ -52,152 +57,68 @@ def read_jsonl(stream: TextSource, name: str, options: ReadOptions) -> Iterator[
         except json.JSONDecodeError as exc:
             yield Skip(name, f"line {number}", f"invalid JSON: {exc.msg} (column {exc.colno})")
             continue
-        yield _post(record, name, f"line {number}", options)
+        yield convert_record(record, name, f"line {number}", convert, options)
 
 
-def _records_in(value: Any) -> list[Any] | None:
-    """The list of posts inside a top-level JSON object, if it wraps one."""
-    if isinstance(value, Mapping):
-        for key in ARRAY_KEYS:
-            if isinstance(value.get(key), list):
-                return list(value[key])
-    return None
+def wrapped_lists(keys: tuple[str, ...] = ARRAY_KEYS, any_key: bool = False) -> Select:
+    """A top-level array, or the array under one of ``keys`` of a top-level object (any key's
+    array with ``any_key``, as Meta's ``{"ig_reels_media": [...]}`` wrappers need). Other
+    top-level values are handed over whole, so a lone record object still arrives."""
+
+    def select(path: Path) -> Want:
+        if not path:
+            return Want.ITEMS
+        if len(path) == 1:
+            return Want.ITEMS if any_key or path[0] in keys else Want.VALUE
+        return Want.NOTHING
+
+    return select
 
 
-def read_json(stream: TextSource, name: str, options: ReadOptions) -> Iterator[Item]:
-    """A JSON array of posts is read item by item; an object is one post or wraps a list."""
-    head = stream.first_char()
-    if head == "[":
-        yield from _read_array(stream, name, options)
-        return
-    text = stream.read()
+def stream_items(stream: TextSource, name: str, select: Select
+                 ) -> Iterator[tuple[Path, str, Any] | Skip]:
+    """``(path, position, value)`` for each value ``select`` picks, then a ``Skip`` if the JSON
+    breaks off (what follows cannot be read)."""
+    reader = JsonReader(stream)
+    last: Path = ()
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(name, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-                         ) from None
-    records = _records_in(value)
-    if records is None:
-        yield _post(value, name, "line 1", options)
-        return
-    for i, record in enumerate(records):
-        yield _post(record, name, f"item {i}", options)
+        for path, line, value in walk(reader, select):
+            last = path
+            yield path, f"{path_text(path)} (line {line})", value
+        if not reader.at_end():
+            raise JsonStreamError("unexpected text after the JSON value", reader.line)
+    except JsonStreamError as exc:
+        where = f"after {path_text(last)}" if last else "start"
+        yield Skip(name, f"{where} (line {exc.line})", f"{exc}; the rest of the file cannot be read")
 
 
-class TextSource:
-    """A text stream whose first chunk can be looked at before reading it for real."""
-
-    def __init__(self, raw: IO[str]):
-        self._raw = raw
-        self._head = raw.read(CHUNK)
-
-    def first_char(self) -> str:
-        stripped = self._head.lstrip("\ufeff \t\r\n")
-        return stripped[:1]
-
-    @property
-    def head(self) -> str:
-        return self._head
-
-    def read(self, size: int | None = -1) -> str:
-        if size is None or size < 0:
-            out, self._head = self._head + self._raw.read(), ""
-            return out
-        if self._head:
-            out, self._head = self._head[:size], self._head[size:]
-            return out
-        return self._raw.read(size)
-
-    def readline(self, size: int | None = -1) -> str:
-        if self._head:
-            cut = self._head.find("\n")
-            if cut >= 0:
-                out, self._head = self._head[: cut + 1], self._head[cut + 1:]
-                return out
-            out, self._head = self._head, ""
-            return out + self._raw.readline()
-        return self._raw.readline()
-
-    def __iter__(self) -> Iterator[str]:
-        while True:
-            line = self.readline()
-            if not line:
-                return
-            yield line
-
-
-def _read_array(stream: TextSource, name: str, options: ReadOptions) -> Iterator[Item]:
-    decoder = json.JSONDecoder()
-    buf = stream.read(CHUNK)
-    pos = buf.index("[") + 1
-    line = 1 + buf.count("\n", 0, pos)
-    eof = False
-    index = 0
-
-    def fill() -> bool:
-        nonlocal buf, pos, eof
-        if eof:
-            return False
-        more = stream.read(CHUNK)
-        if not more:
-            eof = True
-            return False
-        buf = buf[pos:] + more
-        pos = 0
-        return True
-
-    def skip_ws() -> str:
-        nonlocal pos, line
-        while True:
-            while pos < len(buf) and buf[pos] in " \t\r\n":
-                if buf[pos] == "\n":
-                    line += 1
-                pos += 1
-            if pos < len(buf):
-                return buf[pos]
-            if not fill():
-                return ""
-
-    expect_item = True
-    while True:
-        ch = skip_ws()
-        if ch == "":
-            yield Skip(name, f"item {index} (line {line})", "file ends inside the JSON array "
-                       "(truncated?)")
-            return
-        if ch == "]" :
-            return
-        if not expect_item:
-            if ch != ",":
-                yield Skip(name, f"item {index} (line {line})", f"expected ',' or ']', found {ch!r}; "
-                           "the rest of the file cannot be read")
-                return
-            pos += 1
-            expect_item = True
+def read_json(stream: TextSource, name: str, options: ReadOptions, convert: Convert = generic_post,
+              select: Select | None = None) -> Iterator[Item]:
+    """A JSON array of records, read item by item; an object that wraps one (also read item by
+    item); or one record object."""
+    single: dict[str, Any] = {}
+    found = 0
+    for item in stream_items(stream, name, select or wrapped_lists()):
+        if isinstance(item, Skip):
+            yield item
             continue
-        while True:
-            try:
-                record, end = decoder.raw_decode(buf, pos)
-                break
-            except json.JSONDecodeError as exc:
-                if not fill():
-                    yield Skip(name, f"item {index} (line {line})",
-                               f"invalid JSON: {exc.msg}; the rest of the file cannot be read")
-                    return
-        start_line = line
-        line += buf.count("\n", pos, end)
-        pos = end
-        yield _post(record, name, f"item {index} (line {start_line})", options)
-        index += 1
-        expect_item = False
+        path, position, value = item
+        if len(path) == 1 and isinstance(path[0], str):
+            single[path[0]] = value  # a top-level field that is not a list of records
+            continue
+        found += 1
+        yield convert_record(value, name, position, convert, options)
+    if not found and single:
+        yield convert_record(single, name, "line 1", convert, options)
 
 
-def read_csv(stream: TextSource, name: str, options: ReadOptions) -> Iterator[Item]:
+def csv_rows(stream: TextSource, name: str) -> Iterator[tuple[str, dict[str, str]] | Skip]:
+    """``(position, row)`` per CSV record, header names cleaned; broken rows as ``Skip``."""
     first_line = stream.head.lstrip("\ufeff").split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first_line.count)
     reader = csv.DictReader(stream, delimiter=delimiter)
     if not reader.fieldnames:
-        raise InputError(name, "empty CSV file: expected a header row with a caption column")
+        raise InputError(name, "empty CSV file: expected a header row")
     fieldnames = [f.strip().lstrip("\ufeff") for f in reader.fieldnames]
     reader.fieldnames = fieldnames
     last = reader.line_num
@@ -216,7 +137,26 @@ def read_csv(stream: TextSource, name: str, options: ReadOptions) -> Iterator[It
             yield Skip(name, position, f"{len(fieldnames) + len(row[None])} fields where the header "
                        f"has {len(fieldnames)}")
             continue
-        yield _post(row, name, position, options)
+        yield position, row
+
+
+def read_csv(stream: TextSource, name: str, options: ReadOptions,
+             convert: Convert = generic_post) -> Iterator[Item]:
+    for item in csv_rows(stream, name):
+        if isinstance(item, Skip):
+            yield item
+        else:
+            yield convert_record(item[1], name, item[0], convert, options)
+
+
+def csv_header(stream: TextSource) -> list[str]:
+    """The header names of a CSV whose start is in ``stream.head`` (for detection)."""
+    first_line = stream.head.lstrip("\ufeff").split("\n", 1)[0]
+    delimiter = max((";", ",", "\t"), key=first_line.count)
+    try:
+        return [h.strip() for h in next(csv.reader([first_line], delimiter=delimiter))]
+    except (csv.Error, StopIteration):
+        return []
 
 
 def read_text(stream: TextSource, name: str, options: ReadOptions) -> Iterator[Item]:
@@ -224,20 +164,39 @@ def read_text(stream: TextSource, name: str, options: ReadOptions) -> Iterator[I
     text = stream.read()
     if not text.strip():
         raise InputError(name, "empty input: expected a caption")
-    yield _post({"caption": text.rstrip("\n")}, name, "line 1", options)
+    yield convert_record({"caption": text.rstrip("\n")}, name, "line 1", generic_post, options)
 
 
-def decode_stream(raw: IO[bytes], name: str, sample: bytes) -> TextSource:
-    """UTF-8 (with or without BOM); Danish Excel's cp1252 when the sample is not UTF-8."""
-    if b"\x00" in sample[:8192] and not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise InputError(name, "binary file: expected JSON Lines, JSON or CSV text")
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"
-    else:
-        encoding = "utf-8-sig"
+def layout_of(doc: Document, stream: TextSource) -> str:
+    """``jsonl``, ``json`` or ``csv``: by extension, else by the first characters."""
+    by_suffix = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv",
+                 ".tsv": "csv"}.get(doc.suffix)
+    if by_suffix:
+        return by_suffix
+    head = stream.head.lstrip("\ufeff \t\r\n")
+    if head.startswith("["):
+        return "json"
+    if head.startswith("{"):
         try:
-            # final=False: a character cut off at the end of the sample is not an error
-            codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
-        except UnicodeDecodeError:
-            encoding = "cp1252"
-    return TextSource(io.TextIOWrapper(raw, encoding=encoding, newline=""))
+            json.loads(head.split("\n", 1)[0])
+        except json.JSONDecodeError:
+            return "json"
+        return "jsonl"
+    return "csv"
+
+
+def read_records(doc: Document, options: ReadOptions, fmt: str, convert: Convert,
+                 expected: str, nested_csv: bool = True) -> Iterator[Item]:
+    """A scraper's or API's records, as JSON, JSON Lines or flattened CSV (``a/b`` or ``a.b``
+    columns become nested objects before ``convert`` sees them)."""
+    yield Opened(doc.name, fmt)
+    with doc.text(expected) as stream:
+        layout = layout_of(doc, stream)
+        if layout == "csv":
+            yield from read_csv(stream, doc.name, options,
+                                (lambda row, opts: convert(unflatten(row), opts)) if nested_csv
+                                else convert)
+        elif layout == "jsonl":
+            yield from read_jsonl(stream, doc.name, options, convert)
+        else:
+            yield from read_json(stream, doc.name, options, convert)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from skjult.model import Post
+from skjult.readers.base import RecordError, caption_of
 
 # Which names a generic export uses for each field, in order of preference.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -24,10 +25,6 @@ FIELDS = tuple(ALIASES)
 TRUE_WORDS = {"true", "1", "yes", "ja", "y", "x", "sand"}
 FALSE_WORDS = {"false", "0", "no", "nej", "n", "", "falsk", "none", "null"}
 AUDIENCES = {"minors", "adults"}
-
-
-class RecordError(ValueError):
-    """A record that cannot become a post; the message says why."""
 
 
 def parse_bool(value: Any, field: str) -> bool:
@@ -74,9 +71,9 @@ def post_from_mapping(record: Mapping[str, Any], *, position: str = "",
     caption = _pick(record, "caption", mapping)
     if caption is None:
         wanted = mapping.get("caption") or "/".join(ALIASES["caption"][:4])
-        raise RecordError(f"no caption field ({wanted})")
-    if not isinstance(caption, str):
-        raise RecordError(f"caption must be text, not {type(caption).__name__}")
+        if not any(name in record for name in (mapping.get("caption"), *ALIASES["caption"])):
+            raise RecordError(f"no caption field ({wanted})")
+    caption = caption_of(caption)
     meta: dict[str, Any] = {}
     paid = _pick(record, "paid_partnership", mapping)
     if paid is None:

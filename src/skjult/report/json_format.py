@@ -38,8 +38,9 @@ class JsonFormatter(Formatter):
         tail = {
             "creators": [c.to_dict() for c in report.sorted_creators()],
             "files": {name: totals.to_dict() for name, totals in report.files.items()},
-            "skips": [{"file": s.file, "position": s.position, "reason": s.reason}
+            "skips": [{"file": s.file, "position": s.position, "reason": s.reason, "kind": s.kind}
                       for s in report.skips],
+            "notices": [{"file": n.file, "message": n.message} for n in report.notices],
             "totals": report.totals(),
         }
         self.out.write("\n]," + dumps(tail)[1:] + "\n")

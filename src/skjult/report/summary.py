@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from skjult.model import CreatorSummary, FileTotals, PostResult, Severity, Skip, Verdict
+from skjult.model import NO_TEXT, CreatorSummary, FileTotals, Notice, PostResult, Severity, Skip, Verdict
 
 MAX_SKIPS_KEPT = 1000  # skips beyond this are counted, not listed
 UNKNOWN_CREATOR = "(unknown)"
@@ -19,10 +19,15 @@ class Report:
     files: dict[str, FileTotals] = field(default_factory=dict)
     skips: list[Skip] = field(default_factory=list)
     skipped_unlisted: int = 0
+    notices: list[Notice] = field(default_factory=list)
     verdicts: dict[str, int] = field(default_factory=lambda: {str(v): 0 for v in Verdict})
     highest: Severity | None = None
 
     def add(self, result: PostResult) -> None:
+        if result.post.file is not None:
+            totals = self.file(result.post.file)
+            totals.read += 1
+            totals.checked += 1
         creator = result.post.creator or UNKNOWN_CREATOR
         summary = self.creators.get(creator)
         if summary is None:
@@ -42,10 +47,28 @@ class Report:
         return totals
 
     def skip(self, skip: Skip) -> None:
+        totals = self.file(skip.file)
+        totals.read += 1
+        totals.skipped += 1
+        if skip.kind == NO_TEXT:
+            totals.no_text += 1
         if len(self.skips) < MAX_SKIPS_KEPT:
             self.skips.append(skip)
         else:
             self.skipped_unlisted += 1
+
+    def notice(self, notice: Notice) -> None:
+        if len(self.notices) < MAX_SKIPS_KEPT:
+            self.notices.append(notice)
+
+    @property
+    def broken(self) -> int:
+        """Skipped records that were malformed (not merely without text)."""
+        return sum(t.skipped - t.no_text for t in self.files.values())
+
+    @property
+    def unreadable(self) -> list[str]:
+        return [f"{name}: {t.error}" for name, t in self.files.items() if t.error]
 
     @property
     def checked(self) -> int:
@@ -59,8 +82,13 @@ class Report:
     def read(self) -> int:
         return self.checked + self.skipped
 
+    @property
+    def no_text(self) -> int:
+        return sum(t.no_text for t in self.files.values())
+
     def totals(self) -> dict[str, Any]:
         return {"read": self.read, "checked": self.checked, "skipped": self.skipped,
+                "no_text": self.no_text, "unreadable_files": len(self.unreadable),
                 "verdicts": dict(self.verdicts)}
 
     def sorted_creators(self) -> list[CreatorSummary]:

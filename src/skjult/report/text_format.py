@@ -10,7 +10,7 @@ from __future__ import annotations
 import tempfile
 from typing import IO
 
-from skjult.model import Finding, PostResult, Verdict
+from skjult.model import NO_TEXT, Finding, PostResult, Verdict
 from skjult.report.base import Formatter
 from skjult.report.summary import Report
 
@@ -19,12 +19,14 @@ WORDS = {
     "da": {"creator": "Skaber", "posts": "opslag", "commercial": "kommercielle",
            "compliant": "i orden", "warnings": "advarsler", "violations": "overtrædelser",
            "rate": "overholdelse", "fix": "ret", "skipped": "sprunget over", "read": "læst",
-           "checked": "tjekket", "none": "Ingen opslag at vise.", "all_ok": "Alle kommercielle "
+           "checked": "tjekket", "files": "Filer", "no_text": "uden tekst", "format": "format",
+           "unreadable": "kunne ikke læses", "none": "Ingen opslag at vise.", "all_ok": "Alle kommercielle "
            "opslag er i orden."},
     "en": {"creator": "Creator", "posts": "posts", "commercial": "commercial",
            "compliant": "compliant", "warnings": "warnings", "violations": "violations",
            "rate": "compliance", "fix": "fix", "skipped": "skipped", "read": "read",
-           "checked": "checked", "none": "No posts to show.", "all_ok": "All commercial posts "
+           "checked": "checked", "files": "Files", "no_text": "without text", "format": "format",
+           "unreadable": "could not be read", "none": "No posts to show.", "all_ok": "All commercial posts "
            "are compliant."},
 }
 COLORS = {"error": "\x1b[31m", "warning": "\x1b[33m", "info": "\x1b[36m", "bold": "\x1b[1m",
@@ -56,6 +58,24 @@ class TextFormatter(Formatter):
         self.words = WORDS[lang]
         self._spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed in finish()
         self._blocks: dict[str, list[int]] = {}  # spool offsets per creator
+
+    def _files(self, report: Report) -> None:
+        """Per file: format, read, checked, skipped — so that nothing is lost unseen."""
+        if not report.files:
+            return
+        w = self.words
+        rows = _file_rows(report, w)
+        heads = (w["files"], w["format"], w["read"], w["checked"], w["skipped"], "")
+        widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(heads)]
+        self.out.write(self._c("bold", "  ".join(h.ljust(n) for h, n in zip(heads, widths,
+                                                                              strict=True)).rstrip())
+                       + "\n")
+        for row in rows:
+            cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1]),
+                     *(c.rjust(n) for c, n in zip(row[2:5], widths[2:5], strict=True)), row[5]]
+            line = "  ".join(cells).rstrip()
+            self.out.write((self._c("error", line) if row[5] else line) + "\n")
+        self.out.write("\n")
 
     def _c(self, name: str, text: str) -> str:
         return f"{COLORS[name]}{text}{COLORS['reset']}" if self.color else text
@@ -113,14 +133,27 @@ class TextFormatter(Formatter):
                 out.write(_read_block(self._spool))
         if creators and not self._blocks:
             out.write(w["all_ok"] + "\n\n")
+        self._files(report)
         for skip in report.skips:
-            out.write(self._c("warning", f"{w['skipped']}: {skip}") + "\n")
+            if skip.kind != NO_TEXT:
+                out.write(self._c("warning", f"{w['skipped']}: {skip}") + "\n")
         if report.skipped_unlisted:
             out.write(self._c("warning", f"{w['skipped']}: … +{report.skipped_unlisted}") + "\n")
+        for notice in report.notices:
+            out.write(self._c("dim", f"note: {notice}") + "\n")
         totals = report.totals()
         out.write(f"{w['read']} {totals['read']} · {w['checked']} {totals['checked']} · "
                   f"{w['skipped']} {totals['skipped']}\n")
         self._spool.close()
+
+
+def _file_rows(report: Report, words: dict[str, str]) -> list[tuple[str, ...]]:
+    rows = []
+    for name, t in report.files.items():
+        skipped = str(t.skipped) + (f" ({t.no_text} {words['no_text']})" if t.no_text else "")
+        rows.append((name, t.format or "–", str(t.read), str(t.checked), skipped,
+                     f"{words['unreadable']}: {t.error}" if t.error else ""))
+    return rows
 
 
 def _read_block(spool: IO[str]) -> str:

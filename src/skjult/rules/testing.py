@@ -18,7 +18,8 @@ from typing import Any
 import regex
 
 from skjult.engine import Checker, make_post
-from skjult.readers.records import RecordError, parse_bool
+from skjult.readers.base import RecordError
+from skjult.readers.records import parse_bool
 from skjult.rules.errors import RuleError
 
 TAGS = ("ruleid", "ok", "todoruleid", "todook")

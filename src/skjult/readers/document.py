@@ -1,0 +1,132 @@
+"""One file to read, wherever it lives: on disk, in a zip, compressed (``.gz``, ``.xz``) or on
+standard input. Readers that need two passes (an author stored after the posts) open it twice."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import lzma
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import IO, cast
+
+from skjult.readers.base import InputError
+from skjult.readers.textstream import CHUNK, TextSource, decode_stream, is_binary
+
+STDIN = "-"
+
+
+@dataclass
+class Document:
+    name: str  # as shown to the user: a path, or "archive.zip:member"
+    path: str  # a path whose parts hint at what the file is (folder names, file name)
+    opener: Callable[[], IO[bytes]]
+    reopenable: bool = True
+    _opened: bool = False
+    _pending: io.BufferedReader | None = None  # opened to peek, handed to the next reader
+
+    @property
+    def suffix(self) -> str:
+        """The extension that says what is inside (``.json`` for ``x.json.xz``)."""
+        pure = PurePosixPath(self.path.lower())
+        if pure.suffix in (".gz", ".xz") and pure.suffixes[:-1]:
+            return pure.suffixes[-2]
+        return pure.suffix
+
+    @property
+    def basename(self) -> str:
+        return PurePosixPath(self.path).name
+
+    def head(self) -> str:
+        """The first bytes as text (for detection); the file is not consumed."""
+        if self._pending is None:
+            self._pending = self.binary()
+        try:
+            sample = self._pending.peek(CHUNK)[:CHUNK]
+        except (lzma.LZMAError, EOFError, OSError) as exc:
+            raise InputError(self.name, f"cannot be decompressed: {exc}") from None
+        if is_binary(sample):
+            return ""
+        return sample.decode("utf-8", errors="ignore").lstrip("\ufeff")
+
+    def close(self) -> None:
+        """Release a stream opened only to look at the start."""
+        if self._pending is not None:
+            if self.reopenable:
+                self._pending.close()
+            self._pending = None
+
+    def binary(self) -> io.BufferedReader:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            return pending
+        if self._opened and not self.reopenable:
+            raise InputError(self.name, "standard input can be read only once; save it to a file")
+        self._opened = True
+        raw: IO[bytes] = self.opener()
+        lower = self.path.lower()
+        try:
+            # closed with the stream the reader gets
+            if lower.endswith(".xz"):
+                raw = lzma.LZMAFile(raw)  # noqa: SIM115
+            elif lower.endswith(".gz"):
+                raw = cast(IO[bytes], gzip.GzipFile(fileobj=raw))
+        except (lzma.LZMAError, OSError) as exc:
+            raise InputError(self.name, f"cannot be decompressed: {exc}") from None
+        return raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(_Raw(raw), CHUNK)
+
+    def text(self, expected: str = "JSON Lines, JSON or CSV") -> TextSource:
+        """The file as text, encoding detected; an empty or binary file is an ``InputError``."""
+        raw = self.binary()
+        try:
+            sample = raw.peek(CHUNK)[:CHUNK]
+        except (lzma.LZMAError, EOFError, OSError) as exc:
+            raw.close()
+            raise InputError(self.name, f"cannot be decompressed: {exc}") from None
+        if not sample.strip():
+            raw.close()
+            raise InputError(self.name, f"empty file: expected {expected}"
+                             if self.reopenable else "empty input: expected a caption or JSON")
+        if is_binary(sample):
+            raw.close()
+            raise InputError(self.name, f"binary file: expected {expected} text")
+        return decode_stream(raw, sample)
+
+
+class _Raw(io.RawIOBase):
+    """Lets a ``BufferedReader`` (which can peek) sit on any binary stream."""
+
+    def __init__(self, inner: IO[bytes]):
+        self._inner = inner
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self._inner.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._inner.close()
+        super().close()
+
+
+def stdin_document() -> Document:
+    # our own buffer, so that a peek sees a full chunk even from a slow pipe
+    return Document("<stdin>", STDIN, lambda: io.BufferedReader(_Raw(sys.stdin.buffer), CHUNK),
+                    reopenable=False)
+
+
+def file_document(path: str) -> Document:
+    def opener() -> IO[bytes]:
+        try:
+            return open(path, "rb")
+        except FileNotFoundError:
+            raise InputError(path, "no such file") from None
+        except OSError as exc:
+            raise InputError(path, f"cannot be read: {exc.strerror or exc}") from None
+
+    return Document(path, path, opener)

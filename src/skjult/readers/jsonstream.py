@@ -1,0 +1,148 @@
+"""JSON read piece by piece: the items of an array (at the top or at a key path inside objects)
+are decoded one at a time, so memory holds one post, not the file. Line numbers are tracked for
+messages. Values on paths nobody asked for are decoded and dropped."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from enum import Enum
+from typing import Any
+
+from skjult.readers.textstream import CHUNK, TextSource
+
+Path = tuple[str | int, ...]
+
+
+class Want(Enum):
+    ITEMS = "items"  # stream the items of the array here (an object here is walked instead)
+    DESCEND = "descend"  # an object on the way to what we want: walk its keys
+    VALUE = "value"  # decode this value whole and hand it over
+    NOTHING = "nothing"  # skip it
+
+
+class JsonStreamError(ValueError):
+    """The JSON breaks off or is malformed at ``line``; what follows cannot be read."""
+
+    def __init__(self, message: str, line: int):
+        super().__init__(message)
+        self.line = line
+
+
+def path_text(path: Path) -> str:
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else step)
+    return out or "$"
+
+
+class JsonReader:
+    """A cursor over JSON text that refills its buffer from a stream as it goes."""
+
+    def __init__(self, stream: TextSource):
+        self._stream = stream
+        self._decoder = json.JSONDecoder()
+        self.buf = ""
+        self.pos = 0
+        self.line = 1
+        self._eof = False
+
+    def _fill(self) -> bool:
+        if self._eof:
+            return False
+        more = self._stream.read(CHUNK)
+        if not more:
+            self._eof = True
+            return False
+        self.buf = self.buf[self.pos:] + more
+        self.pos = 0
+        return True
+
+    def peek(self) -> str:
+        """The next character that is not white space ("" at the end)."""
+        while True:
+            buf, pos = self.buf, self.pos
+            size = len(buf)
+            while pos < size and buf[pos] in " \t\r\n\ufeff":
+                if buf[pos] == "\n":
+                    self.line += 1
+                pos += 1
+            self.pos = pos
+            if pos < size:
+                return buf[pos]
+            if not self._fill():
+                return ""
+
+    def take(self, expected: str) -> None:
+        ch = self.peek()
+        if ch != expected:
+            found = "the end of the file" if ch == "" else repr(ch)
+            raise JsonStreamError(f"expected {expected!r}, found {found}", self.line)
+        self.pos += 1
+
+    def value(self) -> Any:
+        """Decode the next value whole."""
+        self.peek()
+        while True:
+            try:
+                value, end = self._decoder.raw_decode(self.buf, self.pos)
+            except json.JSONDecodeError as exc:
+                if self._fill():
+                    continue
+                what = "the file ends inside a value (truncated?)" if exc.pos >= len(self.buf) - 1 \
+                    else f"invalid JSON: {exc.msg}"
+                raise JsonStreamError(what, self.line) from None
+            # a number cut by the buffer's end ("12" of "1234") decodes too early
+            if end >= len(self.buf) and not self._eof and self._fill():
+                continue
+            self.line += self.buf.count("\n", self.pos, end)
+            self.pos = end
+            return value
+
+    def at_end(self) -> bool:
+        return self.peek() == ""
+
+
+Select = Callable[[Path], Want]
+
+
+def walk(reader: JsonReader, select: Select, path: Path = ()) -> Iterator[tuple[Path, int, Any]]:
+    """``(path, line, value)`` for each array item (``Want.ITEMS``) or value (``Want.VALUE``) that
+    ``select`` asks for, in file order. Raises ``JsonStreamError`` on broken JSON."""
+    want = select(path)
+    ch = reader.peek()
+    if want is Want.ITEMS and ch == "[":
+        reader.take("[")
+        index = 0
+        if reader.peek() == "]":
+            reader.take("]")
+            return
+        while True:
+            line = reader.line
+            yield (*path, index), line, reader.value()
+            index += 1
+            if reader.peek() == ",":
+                reader.take(",")
+                continue
+            reader.take("]")
+            return
+    if want in (Want.DESCEND, Want.ITEMS) and ch == "{":
+        reader.take("{")
+        if reader.peek() == "}":
+            reader.take("}")
+            return
+        while True:
+            key = reader.value()
+            if not isinstance(key, str):
+                raise JsonStreamError("expected a key", reader.line)
+            reader.take(":")
+            yield from walk(reader, select, (*path, key))
+            if reader.peek() == ",":
+                reader.take(",")
+                continue
+            reader.take("}")
+            return
+    line = reader.line
+    value = reader.value()
+    if want is Want.VALUE:
+        yield path, line, value

@@ -1,0 +1,83 @@
+"""Records from platform APIs and research tools: the Instagram Graph API's media objects, the
+Meta Content Library (API JSON or its CSV download) and CrowdTangle's historical CSV exports."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from skjult.model import Post
+from skjult.readers.base import Item, ReadOptions, RecordError, apply_flags, caption_of, dig, iso_time
+from skjult.readers.document import Document
+from skjult.readers.generic import read_records
+
+GRAPH = "instagram-graph"
+MCL = "meta-content-library"
+CROWDTANGLE = "crowdtangle"
+
+
+def convert_graph(record: Any, options: ReadOptions) -> Post:
+    """IG Media: ``caption``, ``username``, ``permalink``, ``timestamp`` (``+0000``). Captions read
+    by a non-admin token lose the ``@`` of mentions; nothing here can restore it."""
+    if not isinstance(record, dict):
+        raise RecordError(f"expected an object, got {type(record).__name__}")
+    post = Post(text=caption_of(record.get("caption")), id=str(record.get("id") or "") or None,
+                creator=record.get("username") or None, platform="instagram",
+                created_at=iso_time(record.get("timestamp")), url=record.get("permalink") or None)
+    return apply_flags(post, {"media_product_type": record.get("media_product_type")}, paid=())
+
+
+def convert_mcl(record: Any, options: ReadOptions) -> Post:
+    """Meta Content Library rows: ``text``, ``post_owner``, ``is_branded_content`` (the explicit
+    paid-partnership flag)."""
+    if not isinstance(record, dict):
+        raise RecordError(f"expected an object, got {type(record).__name__}")
+    url = record.get("mcl_url") or record.get("url") or ""
+    platform = "instagram" if "instagram.com" in str(url) else \
+        "facebook" if "facebook.com" in str(url) else None
+    owner = dig(record, "post_owner", "username") or dig(record, "post_owner", "name")
+    post = Post(text=caption_of(record.get("text")), id=str(record.get("id") or "") or None,
+                creator=str(owner) if owner else None, platform=platform,
+                created_at=iso_time(record.get("creation_time")), url=str(url) or None)
+    return apply_flags(post, {"is_branded_content": record.get("is_branded_content")},
+                       paid=("is_branded_content",))
+
+
+_ZONE = re.compile(r"\s+[A-Z]{2,5}$")  # CrowdTangle's dashboard zone: "2021-03-04 15:22:10 EST"
+
+
+def _ct(row: Mapping[str, Any], name: str) -> str | None:
+    value = row.get(name)
+    return str(value).strip() or None if value is not None else None
+
+
+def convert_crowdtangle(row: Any, options: ReadOptions) -> Post:
+    """The Instagram export's caption is ``Description``; the Facebook export's is ``Message``
+    (its ``Description`` is the link preview). ``Sponsor Name`` is the branded-content partner."""
+    if not isinstance(row, dict):
+        raise RecordError("expected a CSV row")
+    facebook = "Message" in row or "Page Name" in row
+    text = row.get("Message") if facebook else row.get("Description")
+    created = _ct(row, "Post Created")
+    post = Post(text=caption_of(text, "caption (Message)" if facebook else "caption (Description)"),
+                creator=_ct(row, "User Name") or _ct(row, "Page Name") or _ct(row, "Account"),
+                platform="facebook" if facebook else "instagram",
+                created_at=_ZONE.sub("", created) if created else None, url=_ct(row, "URL"))
+    post.id = post.url  # the export's only per-post identifier
+    sponsor = _ct(row, "Sponsor Name")
+    return apply_flags(post, {"Sponsor Id": _ct(row, "Sponsor Id"), "Sponsor Name": sponsor},
+                       paid=("Sponsor Id", "Sponsor Name"), sponsor=sponsor)
+
+
+def read_graph(doc: Document, options: ReadOptions) -> Iterator[Item]:
+    yield from read_records(doc, options, GRAPH, convert_graph, "Instagram Graph API JSON")
+
+
+def read_mcl(doc: Document, options: ReadOptions) -> Iterator[Item]:
+    yield from read_records(doc, options, MCL, convert_mcl, "Meta Content Library JSON or CSV")
+
+
+def read_crowdtangle(doc: Document, options: ReadOptions) -> Iterator[Item]:
+    yield from read_records(doc, options, CROWDTANGLE, convert_crowdtangle, "CrowdTangle CSV",
+                            nested_csv=False)

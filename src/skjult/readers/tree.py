@@ -1,0 +1,136 @@
+"""Folders and zip archives as one thing: a list of member paths and a way to open each as a
+stream. Zip members are decompressed as they are read, never unpacked to disk or memory."""
+
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from skjult.readers.base import InputError
+from skjult.readers.document import Document
+
+# Debris that archivers and file browsers leave behind; never an export's content.
+_JUNK = re.compile(r"(^|/)(__MACOSX/|\._|\.DS_Store$|Thumbs\.db$|desktop\.ini$|\.git/)")
+
+
+@dataclass(frozen=True)
+class Member:
+    path: str  # relative to the tree's root, with "/" separators
+    size: int
+
+
+class Tree:
+    """A folder or a zip archive."""
+
+    name: str  # as the user gave it
+
+    def members(self) -> list[Member]:
+        raise NotImplementedError
+
+    def open(self, member: Member) -> IO[bytes]:
+        raise NotImplementedError
+
+    def display(self, member: Member) -> str:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release the archive, if any."""
+
+    def find(self, pattern: str, under: str = "") -> list[Member]:
+        """Members below ``under`` whose path relative to it matches ``pattern`` in full, in
+        natural order (posts_2 before posts_10)."""
+        regex = re.compile(pattern, re.IGNORECASE)
+        prefix = f"{under.rstrip('/')}/" if under else ""
+        found = [m for m in self.members()
+                 if m.path.startswith(prefix) and regex.fullmatch(m.path[len(prefix):])]
+        return sorted(found, key=lambda m: natural_key(m.path))
+
+    def document(self, member: Member) -> Document:
+        return Document(self.display(member), member.path, lambda: self.open(member))
+
+
+def natural_key(text: str) -> list[object]:
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", text)]
+
+
+class FolderTree(Tree):
+    def __init__(self, root: Path):
+        self.root = root
+        self.name = str(root)
+        self._members: list[Member] | None = None
+
+    def members(self) -> list[Member]:
+        if self._members is None:
+            found = []
+            for folder, dirs, files in os.walk(self.root):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for file in sorted(files):
+                    full = Path(folder, file)
+                    rel = full.relative_to(self.root).as_posix()
+                    if _JUNK.search(rel) or file.startswith("."):
+                        continue
+                    try:
+                        size = full.stat().st_size
+                    except OSError:
+                        size = 0
+                    found.append(Member(rel, size))
+            self._members = found
+        return self._members
+
+    def open(self, member: Member) -> IO[bytes]:
+        try:
+            return open(self.root / member.path, "rb")
+        except OSError as exc:
+            raise InputError(self.display(member), f"cannot be read: {exc.strerror or exc}") from None
+
+    def display(self, member: Member) -> str:
+        return str(self.root / member.path)
+
+
+class ZipTree(Tree):
+    def __init__(self, path: Path):
+        self.name = str(path)
+        try:
+            self._zip = zipfile.ZipFile(path)
+        except zipfile.BadZipFile:
+            raise InputError(str(path), "not a readable zip archive (damaged or not a zip)") from None
+        except OSError as exc:
+            raise InputError(str(path), f"cannot be read: {exc.strerror or exc}") from None
+        self._members = [Member(i.filename, i.file_size) for i in self._zip.infolist()
+                         if not i.is_dir() and not _JUNK.search(i.filename)]
+
+    def members(self) -> list[Member]:
+        return self._members
+
+    def open(self, member: Member) -> IO[bytes]:
+        try:
+            return self._zip.open(member.path)
+        except RuntimeError as exc:  # encrypted member
+            raise InputError(self.display(member), f"cannot be read: {exc}") from None
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise InputError(self.display(member), f"damaged in the archive: {exc}") from None
+
+    def display(self, member: Member) -> str:
+        return f"{self.name}:{member.path}"
+
+    def close(self) -> None:
+        self._zip.close()
+
+
+def open_tree(path: Path) -> Tree:
+    return FolderTree(path) if path.is_dir() else ZipTree(path)
+
+
+def top_folders(members: list[Member]) -> Iterator[str]:
+    """The distinct first path components that are folders."""
+    seen: set[str] = set()
+    for m in members:
+        head, sep, _ = m.path.partition("/")
+        if sep and head not in seen:
+            seen.add(head)
+            yield head

@@ -1,0 +1,169 @@
+"""YouTube: Google Takeout's ``video metadata/videos.csv`` (with ``channels/channel.csv`` for the
+channel's name) and Data API v3 ``videos`` resources (``{"items": [...]}`` or one per line).
+
+The checked text is the title, a blank line and the description; findings say which of the two
+they are in (``Post.parts``). Takeout columns come and go and folder names are localised, so
+columns are found by header name, case-insensitively, and files by their header."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from skjult.model import Opened, Post, Skip
+from skjult.readers.base import (
+    InputError,
+    Item,
+    NoText,
+    ReadOptions,
+    RecordError,
+    apply_flags,
+    dig,
+    guarded,
+    iso_time,
+)
+from skjult.readers.document import Document
+from skjult.readers.generic import convert_record, csv_header, csv_rows, read_json, read_jsonl
+from skjult.readers.tree import Member, Tree
+
+TAKEOUT = "youtube-takeout"
+API = "youtube-api"
+SEPARATOR = "\n\n"
+VIDEOS_FILE = r"(?:.*/)?videos?\.csv"
+CHANNEL_FILE = r"(?:.*/)?channels?\.csv"
+
+
+def watch_url(video_id: str | None) -> str | None:
+    return f"https://www.youtube.com/watch?v={video_id}" if video_id else None
+
+
+def video_post(title: Any, description: Any) -> Post:
+    """A post whose text is the title and the description, with the parts marked."""
+    title = title.strip() if isinstance(title, str) else ""
+    description = description if isinstance(description, str) else ""
+    if not title and not description.strip():
+        raise NoText("no title or description")
+    if not description.strip():
+        return Post(text=title, parts=(("title", 0),))
+    if not title:
+        return Post(text=description, parts=(("description", 0),))
+    return Post(text=title + SEPARATOR + description,
+                parts=(("title", 0), ("description", len(title) + len(SEPARATOR))))
+
+
+def _column(row: Mapping[str, str], *names: str) -> str | None:
+    lowered = {k.lower(): v for k, v in row.items() if k}
+    for name in names:
+        value = lowered.get(name.lower())
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def is_videos_header(header: list[str]) -> bool:
+    lowered = {h.lower() for h in header}
+    return "video id" in lowered and any(h.startswith("video title") for h in lowered)
+
+
+def is_channel_header(header: list[str]) -> bool:
+    lowered = {h.lower() for h in header}
+    return "channel id" in lowered and any(h.startswith("channel title") for h in lowered)
+
+
+def convert_takeout(row: Mapping[str, str], channels: Mapping[str, str]) -> Post:
+    post = video_post(_column(row, "Video Title (Original)", "Video Title"),
+                      _column(row, "Video Description (Original)", "Video Description"))
+    video_id = _column(row, "Video ID")
+    channel = _column(row, "Channel ID")
+    post.id = video_id
+    post.url = watch_url(video_id)
+    post.creator = channels.get(channel or "") or channel
+    post.platform = "youtube"
+    post.created_at = iso_time(_column(row, "Video Publish Timestamp", "Video Create Timestamp"))
+    privacy = _column(row, "Privacy")
+    if privacy:
+        post.flags["privacy"] = privacy
+    return post
+
+
+def read_channels(doc: Document) -> dict[str, str]:
+    """Channel id → title; a creator's takeout holds one channel (or a handful)."""
+    channels: dict[str, str] = {}
+    with doc.text("CSV") as stream:
+        for item in csv_rows(stream, doc.name):
+            if isinstance(item, Skip):
+                continue
+            row = item[1]
+            cid, title = _column(row, "Channel ID"), _column(row, "Channel Title (Original)",
+                                                               "Channel Title")
+            if cid and title:
+                channels[cid] = title
+    return channels
+
+
+def read_takeout_file(doc: Document, options: ReadOptions,
+                      channels: Mapping[str, str] | None = None) -> Iterator[Item]:
+    yield Opened(doc.name, TAKEOUT)
+    channels = channels or {}
+    with doc.text("CSV") as stream:
+        if not is_videos_header(csv_header(stream)):
+            raise InputError(doc.name, "not a YouTube Takeout videos.csv: expected the columns "
+                             "'Video ID' and 'Video Title (Original)'")
+        for item in csv_rows(stream, doc.name):
+            if isinstance(item, Skip):
+                yield item
+                continue
+            position, row = item
+            yield convert_record(row, doc.name, position,
+                                 lambda record, _opts: convert_takeout(record, channels), options)
+
+
+def _headed(tree: Tree, root: str, pattern: str, test: Any) -> list[Member]:
+    found = []
+    for member in tree.find(pattern, root):
+        try:
+            with tree.document(member).text("CSV") as stream:
+                if test(csv_header(stream)):
+                    found.append(member)
+        except (InputError, UnicodeDecodeError, OSError):
+            continue
+    return found
+
+
+def read_tree(tree: Tree, root: str, options: ReadOptions) -> Iterator[Item]:
+    channels: dict[str, str] = {}
+    for member in _headed(tree, root, CHANNEL_FILE, is_channel_header):
+        try:
+            channels.update(read_channels(tree.document(member)))
+        except InputError:
+            continue
+    for member in _headed(tree, root, VIDEOS_FILE, is_videos_header):
+        doc = tree.document(member)
+        yield from guarded(doc.name, read_takeout_file(doc, options, channels))
+
+
+def convert_api(record: Any, options: ReadOptions) -> Post:
+    if not isinstance(record, dict) or not isinstance(record.get("snippet"), dict):
+        raise RecordError("expected a YouTube video resource with a snippet")
+    snippet = record["snippet"]
+    post = video_post(snippet.get("title"), snippet.get("description"))
+    video_id = record.get("id")
+    if isinstance(video_id, dict):  # search results: {"kind": "youtube#video", "videoId": ...}
+        video_id = video_id.get("videoId")
+    post.id = str(video_id) if video_id else None
+    post.url = watch_url(post.id)
+    post.creator = snippet.get("channelTitle") or snippet.get("channelId")
+    post.platform = "youtube"
+    post.created_at = iso_time(snippet.get("publishedAt"))
+    placement = dig(record, "paidProductPlacementDetails", "hasPaidProductPlacement")
+    return apply_flags(post, {"hasPaidProductPlacement": placement},
+                       paid=("hasPaidProductPlacement",))
+
+
+def read_api_file(doc: Document, options: ReadOptions) -> Iterator[Item]:
+    yield Opened(doc.name, API)
+    with doc.text("YouTube Data API JSON") as stream:
+        if doc.suffix in (".jsonl", ".ndjson"):
+            yield from read_jsonl(stream, doc.name, options, convert_api)
+        else:
+            yield from read_json(stream, doc.name, options, convert_api)
