@@ -120,7 +120,7 @@ def test_unreadable_file_is_one_line_and_exit_2(export: Path, tmp_path: Path) ->
     missing = tmp_path / "missing.jsonl"
     code, out, err = run("check", str(missing), str(export), "--format", "jsonl")
     assert code == 2
-    assert err.strip().splitlines() == [f"skjult: {missing}: no such file"]
+    assert err.strip().splitlines() == [f"skjult: {missing}: no such file or folder"]
     assert len(out.splitlines()) == 4  # the other file is still checked
     assert "Traceback" not in err
 
@@ -130,9 +130,12 @@ def test_broken_record_is_skipped_and_counted(tmp_path: Path) -> None:
     path.write_text('{"caption": "Fisketur"}\n{oops\n{"caption": "Kaffe"}\n', encoding="utf-8")
     code, out, err = run("check", str(path), "--format", "json")
     report = json.loads(out)
-    assert report["totals"] == {"read": 3, "checked": 2, "skipped": 1,
+    assert report["totals"] == {"read": 3, "checked": 2, "skipped": 1, "no_text": 0,
+                                "unreadable_files": 0,
                                 "verdicts": {"not_commercial": 2, "compliant": 0, "warning": 0,
                                              "violation": 0}}
+    assert report["files"][str(path)] == {"format": "jsonl", "read": 3, "checked": 2, "skipped": 1,
+                                          "no_text": 0, "error": None}
     assert report["skips"][0]["position"] == "line 2"
     assert f"{path}:line 2" in err
     assert code == 0

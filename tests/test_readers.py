@@ -7,13 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from skjult.model import Post, Skip
-from skjult.readers.detect import read_source
-from skjult.readers.generic import InputError, ReadOptions
+from skjult.model import Opened, Post, Skip, Unreadable
+from skjult.readers.base import ReadOptions
+from skjult.readers.detect import read_path
 
 
-def items(path: Path, **kwargs: object) -> list[Post | Skip]:
-    return list(read_source(str(path), **kwargs))  # type: ignore[arg-type]
+def items(path: Path, **kwargs: object) -> list[Post | Skip | Unreadable]:
+    """What a reader yields, without the ``Opened`` markers."""
+    return [i for i in read_path(str(path), **kwargs)  # type: ignore[arg-type]
+            if not isinstance(i, Opened)]
 
 
 def test_jsonl_with_a_broken_line(tmp_path: Path) -> None:
@@ -90,16 +92,18 @@ def test_csv_row_with_too_many_fields_is_skipped(tmp_path: Path) -> None:
         (b"just some words", "unknown format"),
     ],
 )
-def test_unreadable_files_raise_input_error(tmp_path: Path, content: bytes, words: str) -> None:
+def test_unreadable_files_are_reported_not_raised(tmp_path: Path, content: bytes,
+                                                  words: str) -> None:
     path = tmp_path / "posts.dat"
     path.write_bytes(content)
-    with pytest.raises(InputError, match=words):
-        items(path)
+    [problem] = items(path)
+    assert isinstance(problem, Unreadable) and words in problem.message
+    assert problem.file == str(path)
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="no such file"):
-        items(tmp_path / "nope.jsonl")
+    [problem] = items(tmp_path / "nope.jsonl")
+    assert isinstance(problem, Unreadable) and "no such file" in problem.message
 
 
 def test_bad_metadata_is_a_skip(tmp_path: Path) -> None:

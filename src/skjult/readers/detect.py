@@ -108,7 +108,7 @@ EXPORT_MARKERS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
         ("instagram", rf"(?P<root>.*?){instagram.CONTENT}", True),
         ("facebook", rf"(?P<root>.*?){facebook.CONTENT}", True),
         ("tiktok", rf"(?P<root>.*?){tiktok.FILES}", False),
-        ("youtube-takeout", r"(?P<root>.*?)(?:[^/]+/)?videos?\.csv", True),
+        ("youtube-takeout", r"(?P<root>.*?)[^/]+/[^/]+\.csv", True),
         ("instaloader", rf"(?P<root>(?:.*/)?){instaloader.STEM}\.(?:txt|json|json\.xz)", True),
     ))
 LEGACY_INSTAGRAM = re.compile(r"(?P<root>.*?)media\.json", re.IGNORECASE)
@@ -182,7 +182,7 @@ def read_tree(tree: Tree, options: ReadOptions, input_format: str | None = None)
         return
     exports, html, leftovers = _exports(tree)
     for root in html:
-        yield Unreadable(f"{tree.name}:{root}" if root else tree.name, HTML_ADVICE)
+        yield Unreadable(tree.display_folder(root.rstrip("/")), HTML_ADVICE)
     for name, root in exports:
         reader = FORMATS[name].read_tree
         assert reader is not None
@@ -262,9 +262,6 @@ def detect(doc: Document) -> str:
     if suffix in (".txt", ".md"):
         return "text"
     head = doc.head()
-    if not head.strip():
-        return "json" if suffix == ".json" else "jsonl" if suffix in (".jsonl", ".ndjson") \
-            else "csv" if suffix in (".csv", ".tsv") else "text"
     start = head.lstrip(" \t\r\n")
     if start[:1] in "[{":
         for name, required, alternatives in JSON_SIGNATURES:

@@ -47,8 +47,12 @@ class Document:
             sample = self._pending.peek(CHUNK)[:CHUNK]
         except (lzma.LZMAError, EOFError, OSError) as exc:
             raise InputError(self.name, f"cannot be decompressed: {exc}") from None
+        if not sample.strip():
+            raise InputError(self.name, "empty file: expected a platform export, JSON Lines, JSON "
+                             "or CSV" if self.reopenable else "empty input: expected a caption or JSON")
         if is_binary(sample):
-            return ""
+            raise InputError(self.name, "binary file: expected a platform export, JSON Lines, "
+                             "JSON or CSV text")
         return sample.decode("utf-8", errors="ignore").lstrip("\ufeff")
 
     def close(self) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import PurePath
 from typing import Any
 
 from skjult.model import Opened, Post, Skip
@@ -27,7 +26,7 @@ from skjult.readers.base import (
 )
 from skjult.readers.document import Document
 from skjult.readers.generic import convert_record, read_json
-from skjult.readers.tree import Member, Tree, ZipTree
+from skjult.readers.tree import Member, Tree
 
 NAME = "instaloader"
 STEM = r"\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2}_UTC"
@@ -99,8 +98,7 @@ def read_tree(tree: Tree, root: str, options: ReadOptions) -> Iterator[Item]:
             chosen[key] = member
     opened: set[str] = set()
     for (folder, stem), member in chosen.items():
-        group = f"{tree.name}:{folder}" if isinstance(tree, ZipTree) else \
-            str(PurePath(tree.name, folder))
+        group = tree.display_folder(folder.rstrip("/"))
         if group not in opened:
             opened.add(group)
             yield Opened(group, NAME)

@@ -3,7 +3,6 @@ Meta Content Library (API JSON or its CSV download) and CrowdTangle's historical
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -44,9 +43,6 @@ def convert_mcl(record: Any, options: ReadOptions) -> Post:
                        paid=("is_branded_content",))
 
 
-_ZONE = re.compile(r"\s+[A-Z]{2,5}$")  # CrowdTangle's dashboard zone: "2021-03-04 15:22:10 EST"
-
-
 def _ct(row: Mapping[str, Any], name: str) -> str | None:
     value = row.get(name)
     return str(value).strip() or None if value is not None else None
@@ -59,11 +55,13 @@ def convert_crowdtangle(row: Any, options: ReadOptions) -> Post:
         raise RecordError("expected a CSV row")
     facebook = "Message" in row or "Page Name" in row
     text = row.get("Message") if facebook else row.get("Description")
+    # "2021-03-04 15:22:10 EST": the dashboard's zone abbreviation is ambiguous, so the time is
+    # kept as the export wrote it.
     created = _ct(row, "Post Created")
     post = Post(text=caption_of(text, "caption (Message)" if facebook else "caption (Description)"),
                 creator=_ct(row, "User Name") or _ct(row, "Page Name") or _ct(row, "Account"),
                 platform="facebook" if facebook else "instagram",
-                created_at=_ZONE.sub("", created) if created else None, url=_ct(row, "URL"))
+                created_at=created, url=_ct(row, "URL"))
     post.id = post.url  # the export's only per-post identifier
     sponsor = _ct(row, "Sponsor Name")
     return apply_flags(post, {"Sponsor Id": _ct(row, "Sponsor Id"), "Sponsor Name": sponsor},

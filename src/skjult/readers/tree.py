@@ -38,6 +38,10 @@ class Tree:
     def display(self, member: Member) -> str:
         raise NotImplementedError
 
+    def display_folder(self, folder: str) -> str:
+        """A folder inside the tree, as shown to the user."""
+        raise NotImplementedError
+
     def close(self) -> None:
         """Release the archive, if any."""
 
@@ -91,6 +95,9 @@ class FolderTree(Tree):
     def display(self, member: Member) -> str:
         return str(self.root / member.path)
 
+    def display_folder(self, folder: str) -> str:
+        return str(self.root / folder) if folder else self.name
+
 
 class ZipTree(Tree):
     def __init__(self, path: Path):
@@ -117,6 +124,9 @@ class ZipTree(Tree):
 
     def display(self, member: Member) -> str:
         return f"{self.name}:{member.path}"
+
+    def display_folder(self, folder: str) -> str:
+        return f"{self.name}:{folder}" if folder else self.name
 
     def close(self) -> None:
         self._zip.close()

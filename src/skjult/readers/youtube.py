@@ -29,8 +29,8 @@ from skjult.readers.tree import Member, Tree
 TAKEOUT = "youtube-takeout"
 API = "youtube-api"
 SEPARATOR = "\n\n"
-VIDEOS_FILE = r"(?:.*/)?videos?\.csv"
-CHANNEL_FILE = r"(?:.*/)?channels?\.csv"
+# Takeout localises folder and file names, so any CSV below the root is looked at by its header.
+ANY_CSV = r"(?:.*/)?[^/]+\.csv"
 
 
 def watch_url(video_id: str | None) -> str | None:
@@ -132,12 +132,12 @@ def _headed(tree: Tree, root: str, pattern: str, test: Any) -> list[Member]:
 
 def read_tree(tree: Tree, root: str, options: ReadOptions) -> Iterator[Item]:
     channels: dict[str, str] = {}
-    for member in _headed(tree, root, CHANNEL_FILE, is_channel_header):
+    for member in _headed(tree, root, ANY_CSV, is_channel_header):
         try:
             channels.update(read_channels(tree.document(member)))
         except InputError:
             continue
-    for member in _headed(tree, root, VIDEOS_FILE, is_videos_header):
+    for member in _headed(tree, root, ANY_CSV, is_videos_header):
         doc = tree.document(member)
         yield from guarded(doc.name, read_takeout_file(doc, options, channels))
 

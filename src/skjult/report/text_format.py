@@ -148,7 +148,7 @@ class TextFormatter(Formatter):
 
 
 def _file_rows(report: Report, words: dict[str, str]) -> list[tuple[str, ...]]:
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for name, t in report.files.items():
         skipped = str(t.skipped) + (f" ({t.no_text} {words['no_text']})" if t.no_text else "")
         rows.append((name, t.format or "–", str(t.read), str(t.checked), skipped,
