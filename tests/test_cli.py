@@ -173,3 +173,54 @@ def test_invalid_extra_pack_is_exit_2(tmp_path: Path) -> None:
     (tmp_path / "rules" / "r.yml").write_text("id: mine.r\nkind: nope\n", encoding="utf-8")
     code, _, err = run("check", "-", "--rules", str(tmp_path), stdin="hej")
     assert code == 2 and "r.yml:2" in err
+
+
+def test_strict_fails_on_broken_records_but_not_on_posts_without_text(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"caption": "Fisketur"}\n{oops\n', encoding="utf-8")
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text('{"caption": "Fisketur"}\n{"caption": ""}\n', encoding="utf-8")
+    assert run("check", str(broken), "-q")[0] == 0
+    code, _, err = run("check", str(broken), "--strict")
+    assert code == 2 and "--strict: 1 records could not be read" in err
+    assert run("check", str(empty), "--strict")[0] == 0
+
+
+def test_formats_lists_every_reader() -> None:
+    code, out, _ = run("formats", "--json")
+    names = {row["name"] for row in json.loads(out)}
+    assert code == 0
+    assert {"instagram", "facebook", "tiktok", "youtube-takeout", "youtube-api", "apify-instagram",
+            "apify-tiktok", "instaloader", "instagram-graph", "crowdtangle",
+            "meta-content-library", "jsonl", "json", "csv"} <= names
+    code, out, _ = run("formats")
+    assert "hand in: user_data_tiktok.json" in out
+
+
+def test_export_folder_report_shows_files_and_notes(tmp_path: Path) -> None:
+    fixtures = Path(__file__).parent / "fixtures" / "exports"
+    code, out, err = run("check", str(fixtures / "tiktok-empty"), str(fixtures / "tiktok-2025"),
+                         "--lang", "en")
+    assert code == 1
+    assert "user_data_tiktok.json  tiktok" in out and "2 (2 without text)" in out
+    assert "empty caption" in err and "Traceback" not in err
+
+
+def test_progress_is_drawn_on_a_terminal_and_cleared() -> None:
+    import io
+
+    from skjult.progress import Progress
+
+    screen = io.StringIO()
+    meter = Progress(screen, True, delay=0, interval=0)
+    meter.file()
+    for _ in range(128):
+        meter.post()
+    assert "1 files · 128 posts" in screen.getvalue() and "posts/s" in screen.getvalue()
+    meter.done()
+    assert screen.getvalue().endswith("\r\x1b[K")
+    quiet = io.StringIO()
+    silent = Progress(quiet, False, delay=0, interval=0)
+    for _ in range(128):
+        silent.post()
+    assert quiet.getvalue() == ""

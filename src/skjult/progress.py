@@ -10,9 +10,12 @@ DELAY = 1.0  # runs shorter than this never show it
 
 
 class Progress:
-    def __init__(self, stream: IO[str], enabled: bool):
+    def __init__(self, stream: IO[str], enabled: bool, *, delay: float = DELAY,
+                 interval: float = INTERVAL):
         self._stream = stream
         self.enabled = enabled
+        self._delay = delay
+        self._interval = interval
         self._start = time.monotonic()
         self._last = 0.0
         self._shown = False
@@ -26,7 +29,7 @@ class Progress:
         self.posts += 1
         if self.enabled and not self.posts % 64:
             now = time.monotonic()
-            if now - self._start >= DELAY and now - self._last >= INTERVAL:
+            if now - self._start >= self._delay and now - self._last >= self._interval:
                 self._last = now
                 self._draw(now)
 
