@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -134,13 +133,3 @@ class ZipTree(Tree):
 
 def open_tree(path: Path) -> Tree:
     return FolderTree(path) if path.is_dir() else ZipTree(path)
-
-
-def top_folders(members: list[Member]) -> Iterator[str]:
-    """The distinct first path components that are folders."""
-    seen: set[str] = set()
-    for m in members:
-        head, sep, _ = m.path.partition("/")
-        if sep and head not in seen:
-            seen.add(head)
-            yield head
