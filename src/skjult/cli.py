@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import traceback
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ import click
 
 from skjult import __version__
 from skjult.engine import Checker
+from skjult.fix import DraftFixer
 from skjult.model import NO_TEXT, Notice, Opened, Post, Severity, Skip
 from skjult.progress import Progress
 from skjult.readers.base import ReadOptions
@@ -70,8 +72,8 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "-f", "fmt", type=click.Choice(sorted(FORMATTERS)), default="text",
-              show_default=True, help="Output format.")
+@click.option("--format", "-f", "fmt", type=click.Choice(sorted(FORMATTERS)),
+              help="Output format (default: text; github under GitHub Actions).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
               help="Write the report to this file instead of standard output.")
 @click.option("--jurisdiction", "-j", default="dk", show_default=True,
@@ -93,6 +95,10 @@ def main() -> None:
 @click.option("--audience", type=click.Choice(["minors", "adults"]),
               help="Audience of posts that do not state one.")
 @click.option("--color/--no-color", default=None, help="Colour text output (default: on a terminal).")
+@click.option("--fix", is_flag=True,
+              help="Rewrite caption drafts (.txt/.md) so they comply where the fix is mechanical. "
+                   "Exports are never edited.")
+@click.option("--diff", is_flag=True, help="Show what --fix would change, as a diff; change nothing.")
 @click.option("--strict", is_flag=True,
               help="Exit 2 when any record could not be read (records without text do not count).")
 @click.option("--progress/--no-progress", default=None,
@@ -102,8 +108,8 @@ def main() -> None:
 def check(paths: tuple[str, ...], fmt: str, output: str | None, jurisdiction: str, lang: str,
           fail_level: str, extra_packs: tuple[str, ...], input_format: str | None,
           maps: tuple[str, ...], creator: str | None, platform: str | None,
-          paid_partnership: bool | None, audience: str | None, color: bool | None, strict: bool,
-          progress: bool | None, quiet: bool, debug: bool) -> None:
+          paid_partnership: bool | None, audience: str | None, color: bool | None, fix: bool,
+          diff: bool, strict: bool, progress: bool | None, quiet: bool, debug: bool) -> None:
     """Check posts in PATHS and report per creator.
 
     PATHS are files, folders, zip archives, or - for standard input. Platform exports
@@ -114,9 +120,11 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, jurisdiction: st
     Exit codes: 0 nothing at or above --fail-level, 1 findings at or above it,
     2 usage, rule or input errors.
     """
+    if fmt is None:
+        fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     defaults = {k: v for k, v in {"creator": creator, "platform": platform,
-                                  "paid_partnership": paid_partnership,
-                                  "audience": audience}.items() if v is not None}
+                                  "paid_partnership": paid_partnership, "audience": audience,
+                                  "jurisdiction": jurisdiction}.items() if v is not None}
     options = ReadOptions(mapping=_mapping(maps), defaults=defaults)
     checker = _checker(jurisdiction, lang, extra_packs)
     out: IO[str]
@@ -129,7 +137,8 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, jurisdiction: st
         out = sys.stdout
     use_color = (out.isatty() if color is None else color) and fmt == "text"
     report = Report()
-    sink = formatter(fmt, out, color=use_color, lang=lang)
+    sink = formatter(fmt, out, color=use_color, lang=lang, rules=checker.rules)
+    fixer = DraftFixer(checker, write=fix and not diff) if fix or diff else None
     stderr = sys.stderr
     meter = Progress(stderr, (stderr.isatty() if progress is None else progress) and not quiet)
 
@@ -161,10 +170,16 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, jurisdiction: st
     try:
         sink.start({"jurisdiction": jurisdiction, "lang": lang, "version": __version__})
         for result in checker.iter_results(posts()):
+            if fixer is not None:
+                result, message = fixer.handle(result)
+                if message:
+                    (click.echo(message) if diff else tell(message))
             report.add(result)
-            sink.post(result)
+            if not diff:
+                sink.post(result)
         meter.done()
-        sink.finish(report)
+        if not diff:
+            sink.finish(report)
     except Exception as exc:  # a bug must not dump a traceback on a user
         meter.done()
         if debug:
@@ -173,6 +188,9 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, jurisdiction: st
     finally:
         if out is not sys.stdout:
             out.close()
+    if fixer is not None and fixer.exports and not quiet:
+        tell(f"{fixer.exports} posts with findings are in exports, which are never edited; "
+             "fix them on the platform")
     if not quiet:
         for name, totals in report.files.items():
             if totals.no_text:

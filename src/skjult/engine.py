@@ -103,10 +103,11 @@ class Checker:
         commercial, anchor = self._commercial(post, caption, hits)
         evidence = Evidence(post, caption, hits, commercial, self.termsets, anchor,
                             _reason(commercial))
-        findings = self._findings(evidence)
+        brand = self._brand(evidence)
+        findings = self._findings(evidence, brand)
         disclosures = self._disclosures(caption, hits)
         return PostResult(post, _verdict(commercial, findings), commercial, disclosures,
-                          findings, caption.language, tuple(notes))
+                          findings, caption.language, tuple(notes), brand)
 
     def _apply_cancels(self, hits: dict[str, list[Hit]]) -> None:
         """"ikke reklame" holds the word "reklame": a self-declaration cancels what it contains."""
@@ -163,9 +164,8 @@ class Checker:
             return False
         return when.platform is None or (post.platform or "").lower() in when.platform
 
-    def _findings(self, ev: Evidence) -> tuple[Finding, ...]:
+    def _findings(self, ev: Evidence, brand: str | None) -> tuple[Finding, ...]:
         findings: list[Finding] = []
-        brand = self._brand(ev)
         for rule in self.rules:
             if not self._applies(rule, ev):
                 continue

@@ -69,6 +69,9 @@ class Post:
     # ((name, offset), ...) in order. Empty when the text is one caption.
     parts: tuple[tuple[str, int], ...] = ()
     flags: dict[str, Any] = field(default_factory=dict)  # platform flags as the export gave them
+    # Where the caption starts in its file (characters, lines before it): a draft's front matter.
+    offset: tuple[int, int] = (0, 0)
+    verbatim: bool = False  # the caption stands as it is in its file at ``offset`` (a draft)
 
     @property
     def audience(self) -> str | None:
@@ -166,6 +169,7 @@ class PostResult:
     findings: tuple[Finding, ...]
     language: str
     notes: tuple[str, ...] = ()  # e.g. a rule pattern that timed out on this caption
+    advertiser: str | None = None  # the brand named by metadata or the first @handle
 
     @property
     def is_commercial(self) -> bool:
@@ -195,6 +199,10 @@ def _with_part(finding: dict[str, Any], post: Post) -> dict[str, Any]:
     where = post.part_at(finding["start"], finding["end"])
     if where is not None:
         finding["in"] = where
+    if post.offset != (0, 0):  # a draft with front matter: where the words are in the file
+        chars, lines = post.offset
+        finding["file"] = {"start": finding["start"] + chars, "end": finding["end"] + chars,
+                           "line": finding["line"] + lines, "column": finding["column"]}
     return finding
 
 

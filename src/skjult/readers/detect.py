@@ -15,7 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from skjult.model import Notice, Opened, Unreadable
-from skjult.readers import apify, facebook, instagram, instaloader, platform_apis, tiktok, youtube
+from skjult.readers import (
+    apify,
+    drafts,
+    facebook,
+    instagram,
+    instaloader,
+    platform_apis,
+    tiktok,
+    youtube,
+)
 from skjult.readers.base import InputError, Item, ReadOptions, guarded
 from skjult.readers.document import STDIN, Document, file_document, stdin_document
 from skjult.readers.generic import read_csv, read_json, read_jsonl, read_text
@@ -97,7 +106,10 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            _generic(read_json, "json", "JSON")),
     Format("csv", "CSV with a header row; comma, semicolon or tab; UTF-8 or cp1252",
            "a .csv file (e.g. from Excel)", _generic(read_csv, "csv", "CSV")),
-    Format("text", "one caption: the whole file is the text", "a .txt or .md file, or stdin",
+    Format("draft", "a caption draft: one caption per file, optional YAML front matter "
+           "(creator, platform, brand, paid_partnership, audience)", "a .txt or .md file",
+           drafts.read_draft),
+    Format("text", "one caption: the whole input is the text", "standard input",
            _generic(read_text, "text", "a caption")),
 )}
 
@@ -115,6 +127,9 @@ LEGACY_INSTAGRAM = re.compile(r"(?P<root>.*?)media\.json", re.IGNORECASE)
 HTML_MARKERS = (re.compile(rf"(?P<root>.*?){instagram.HTML}", re.IGNORECASE),
                 re.compile(rf"(?P<root>.*?){facebook.HTML}", re.IGNORECASE))
 RECORD_SUFFIXES = (".json", ".jsonl", ".ndjson", ".csv", ".tsv")
+DRAFT_SUFFIXES = (".txt", ".md")
+NOT_DRAFTS = re.compile(r"(?:.*/)?(?:readme|license|licence|changelog|contributing)[^/]*",
+                        re.IGNORECASE)
 
 
 def _exports(tree: Tree) -> tuple[list[tuple[str, str]], list[str], list[Member]]:
@@ -198,7 +213,8 @@ def read_tree(tree: Tree, options: ReadOptions, input_format: str | None = None)
             else:
                 read_any = True
                 yield from read_path(tree.display(member), options)
-        elif lower.removesuffix(".gz").removesuffix(".xz").endswith(RECORD_SUFFIXES):
+        elif lower.removesuffix(".gz").removesuffix(".xz").endswith(RECORD_SUFFIXES) or (
+                lower.endswith(DRAFT_SUFFIXES) and not NOT_DRAFTS.fullmatch(member.path)):
             read_any = True
             yield from read_document(tree.document(member), options)
         else:
@@ -260,7 +276,7 @@ def detect(doc: Document) -> str:
     """The format of one file, from its extension and its first 64 KB."""
     suffix = doc.suffix
     if suffix in (".txt", ".md"):
-        return "text"
+        return "draft"
     head = doc.head()
     start = head.lstrip(" \t\r\n")
     if start[:1] in "[{":
@@ -306,8 +322,7 @@ def read_document(doc: Document, options: ReadOptions, input_format: str | None 
         doc.close()
         yield Unreadable(doc.name, str(exc))
         return
-    if name == "text" and doc.reopenable and input_format is None and doc.suffix not in (".txt",
-                                                                                         ".md"):
+    if name == "text" and doc.reopenable and input_format is None:
         doc.close()
         yield Unreadable(doc.name, "unknown format: expected a platform export, JSON Lines, JSON "
                          "or CSV (use --input-format to say which)")

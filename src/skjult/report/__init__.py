@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import IO
 
 from skjult.report.base import Formatter
 from skjult.report.csv_format import CsvFormatter
+from skjult.report.github_format import GithubFormatter
 from skjult.report.json_format import JsonFormatter, JsonLinesFormatter
+from skjult.report.line_format import LineFormatter
+from skjult.report.sarif_format import SarifFormatter
 from skjult.report.text_format import TextFormatter
+from skjult.rules.rule import Rule
 
 FORMATTERS: dict[str, type[Formatter]] = {
     "text": TextFormatter,
     "json": JsonFormatter,
     "jsonl": JsonLinesFormatter,
     "csv": CsvFormatter,
+    "sarif": SarifFormatter,
+    "github": GithubFormatter,
+    "line": LineFormatter,
 }
 
 
-def formatter(name: str, out: IO[str], *, color: bool = False, lang: str = "da") -> Formatter:
-    return FORMATTERS[name](out, color=color, lang=lang)
+def formatter(name: str, out: IO[str], *, color: bool = False, lang: str = "da",
+              rules: Sequence[Rule] = ()) -> Formatter:
+    return FORMATTERS[name](out, color=color, lang=lang, rules=rules)

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import IO, Any
 
 from skjult.model import PostResult
 from skjult.report.summary import Report
+from skjult.rules.rule import Rule
 
 SCHEMA_VERSION = "1"
 
 
 class Formatter:
-    def __init__(self, out: IO[str], *, color: bool = False, lang: str = "da"):
+    def __init__(self, out: IO[str], *, color: bool = False, lang: str = "da",
+                 rules: Sequence[Rule] = ()):
         self.out = out
         self.color = color
         self.lang = lang
+        self.rules = rules  # the rules of the run, for formats that describe them
 
     def start(self, meta: dict[str, Any]) -> None:
         """Before the first post; ``meta`` says which pack and version produced the run."""

@@ -8,11 +8,13 @@ file (not in memory), indexed by creator.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from typing import IO
 
 from skjult.model import NO_TEXT, Finding, PostResult, Verdict
 from skjult.report.base import Formatter
 from skjult.report.summary import Report
+from skjult.rules.rule import Rule
 
 EXCERPT = 220
 WORDS = {
@@ -53,8 +55,9 @@ def excerpt(text: str, findings: tuple[Finding, ...], color: bool) -> str:
 
 
 class TextFormatter(Formatter):
-    def __init__(self, out: IO[str], *, color: bool = False, lang: str = "da"):
-        super().__init__(out, color=color, lang=lang)
+    def __init__(self, out: IO[str], *, color: bool = False, lang: str = "da",
+                 rules: Sequence[Rule] = ()):
+        super().__init__(out, color=color, lang=lang, rules=rules)
         self.words = WORDS[lang]
         self._spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed in finish()
         self._blocks: dict[str, list[int]] = {}  # spool offsets per creator

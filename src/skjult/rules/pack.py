@@ -16,7 +16,8 @@ from skjult.rules.rule import Rule, parse_rule
 from skjult.rules.vocabulary import STRENGTHS, TermSet, parse_termset
 from skjult.rules.yamlsource import load
 
-PACK_KEYS = {"pack", "title", "language", "folds", "metadata", "source", "brand"}
+PACK_KEYS = {"pack", "title", "language", "folds", "metadata", "source", "brand", "autofix"}
+AUTOFIX_KEYS = {"label", "label_for", "separator"}
 METADATA_FIELDS = ("paid_partnership",)
 
 
@@ -51,6 +52,7 @@ class Pack:
     folds: dict[str, Fold]
     metadata: tuple[MetadataSignal, ...]
     brand: str | None  # term set naming the advertiser, for {brand} in messages
+    autofix: dict[str, str]  # the label --fix writes: label, label_for ({brand}), separator
     termsets: dict[str, TermSet]
     rules: tuple[Rule, ...]
     root: Path
@@ -137,6 +139,10 @@ def load_pack(root: Path) -> Pack:
     if brand is not None and brand not in termsets:
         raise RuleError(manifest.file, manifest.line("brand"), f"brand: unknown term set {brand!r}",
                         did_you_mean(str(brand), termsets))
+    autofix = data.get("autofix") or {}
+    if not isinstance(autofix, dict) or not set(autofix) <= AUTOFIX_KEYS:
+        raise RuleError(manifest.file, manifest.line("autofix"), "autofix: expected label, "
+                        "label_for and separator")
     return Pack(
         name=data["pack"],
         title=str(data.get("title", data["pack"])),
@@ -144,6 +150,7 @@ def load_pack(root: Path) -> Pack:
         folds=_folds(manifest.file, data.get("folds"), manifest.line("folds")),
         metadata=_metadata(manifest.file, data.get("metadata"), manifest.line("metadata")),
         brand=brand,
+        autofix={k: str(v) for k, v in autofix.items()},
         termsets=termsets,
         rules=tuple(rules.values()),
         root=root,

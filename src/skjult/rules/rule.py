@@ -12,7 +12,10 @@ from skjult.rules.errors import RuleError, did_you_mean
 from skjult.rules.yamlsource import Located
 
 COMMON_KEYS = {"id", "kind", "category", "severity", "termsets", "when", "message", "fix",
-               "source", "description"}
+               "source", "description", "autofix"}
+# What ``--fix`` may do for a finding of a rule (see skjult.fix): put the pack's label first;
+# also take out the matched words when they are a hashtag (a buried or weak label).
+AUTOFIX = ("prepend-label", "replace-with-label")
 WHEN_KEYS = {"commercial", "present", "absent", "language", "audience", "platform"}
 LEVELS = {s.label: s for s in Strength}
 LANGUAGES = ("da", "en", "other", "unknown")
@@ -43,6 +46,7 @@ class Rule:
     source: str
     description: str
     options: dict[str, Any] = field(default_factory=dict)  # the kind's own keys
+    autofix: str | None = None
     file: str = ""
     line: int | None = None
 
@@ -138,6 +142,10 @@ def parse_rule(doc: Located, kind_keys: dict[str, set[str]]) -> Rule:
     if not isinstance(source, str) or not source.startswith(("http://", "https://")):
         raise RuleError(doc.file, doc.line("source"), f"rule {rid}: source must be the URL of the "
                         "guidance the rule encodes")
+    autofix = raw.get("autofix")
+    if autofix is not None and autofix not in AUTOFIX:
+        raise RuleError(doc.file, doc.line("autofix"), f"rule {rid}: unknown autofix {autofix!r}",
+                        did_you_mean(str(autofix), AUTOFIX) or f"one of {', '.join(AUTOFIX)}")
     return Rule(
         id=rid,
         kind=kind,
@@ -150,6 +158,7 @@ def parse_rule(doc: Located, kind_keys: dict[str, set[str]]) -> Rule:
         source=source,
         description=str(raw.get("description", "")).strip(),
         options={k: raw[k] for k in kind_keys[kind] if k in raw},
+        autofix=autofix,
         file=doc.file,
         line=1,
     )

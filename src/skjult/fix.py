@@ -1,0 +1,115 @@
+"""``--fix``: rewrite a caption draft so that it complies, where the fix is mechanical.
+
+What a rule's finding allows is data (``autofix:`` in the rule, the label text in the pack's
+``autofix:``): ``prepend-label`` puts the accepted label at the very start (``Reklame for @brand |``
+when the advertiser is known); ``replace-with-label`` does the same and takes out the matched
+words when they are a hashtag (a buried ``#reklame``, a weak ``#samarbejde``). Everything else —
+a missing safety line on a gambling post, say — needs a person, and is reported as such."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from skjult.engine import Checker
+from skjult.model import PostResult
+from skjult.rules.rule import Rule
+
+
+@dataclass(frozen=True)
+class FixResult:
+    before: str  # the whole file
+    after: str
+    fixed: tuple[str, ...]  # rule ids whose findings the rewrite answers
+    left: tuple[tuple[str, str], ...]  # (rule id, why it was not fixed)
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+    def diff(self, name: str) -> str:
+        return "".join(difflib.unified_diff(self.before.splitlines(keepends=True),
+                                            self.after.splitlines(keepends=True),
+                                            f"a/{name}", f"b/{name}"))
+
+
+def _remove(caption: str, spans: list[tuple[int, int]]) -> str:
+    """Take out hashtags, with the space before them, and the blank ends they leave."""
+    for start, end in sorted(set(spans), reverse=True):
+        if start > 0 and caption[start - 1] in " \t":
+            start -= 1
+        caption = caption[:start] + caption[end:]
+    return "\n".join(line.rstrip(" \t") for line in caption.split("\n")).rstrip()
+
+
+def fix_draft(text: str, result: PostResult, rules: Mapping[str, Rule],
+              templates: Mapping[str, str]) -> FixResult:
+    """The draft file ``text`` rewritten for ``result``'s findings (same text if none applies)."""
+    post = result.post
+    start = post.offset[0]
+    caption = text[start:start + len(post.text)]
+    assert caption == post.text, "the draft changed on disk since it was checked"
+    fixed: list[str] = []
+    left: list[tuple[str, str]] = []
+    removals: list[tuple[int, int]] = []
+    for finding in result.findings:
+        how = rules[finding.rule].autofix if finding.rule in rules else None
+        if how is None:
+            left.append((finding.rule, finding.fix or finding.message))
+            continue
+        fixed.append(finding.rule)
+        if how == "replace-with-label" and finding.text.startswith("#"):
+            removals.append((finding.start, finding.end))
+    if not fixed or "label" not in templates:
+        return FixResult(text, text, (), tuple(left))
+    new_caption = _remove(caption, removals) if removals else caption
+    brand = result.advertiser
+    label = templates.get("label_for", "{brand}").format(brand=brand) if brand \
+        else templates["label"]
+    if not new_caption.lower().startswith(label.lower()):
+        new_caption = label + templates.get("separator", " | ") + new_caption.lstrip()
+    after = text[:start] + new_caption + text[start + len(caption):]
+    return FixResult(text, after, tuple(dict.fromkeys(fixed)), tuple(left))
+
+
+class DraftFixer:
+    """Applies ``fix_draft`` to the drafts of a run as their results come; answers with the
+    result to report (re-checked after a rewrite) and a message for the user."""
+
+    def __init__(self, checker: Checker, *, write: bool):
+        self.checker = checker
+        self.write = write
+        self.rules = {rule.id: rule for rule in checker.rules}
+        self.exports = 0  # posts with findings that are not drafts
+
+    def handle(self, result: PostResult) -> tuple[PostResult, str | None]:
+        post = result.post
+        if not result.findings:
+            return result, None
+        if not post.verbatim or post.file is None or not Path(post.file).is_file():
+            self.exports += 1
+            return result, None
+        path = Path(post.file)
+        with open(path, encoding="utf-8-sig", newline="") as source:  # offsets count "\r" too
+            text = source.read()
+        if text[post.offset[0]:post.offset[0] + len(post.text)] != post.text:
+            return result, f"{post.file}: changed while being checked; not fixed"
+        outcome = fix_draft(text, result, self.rules, self.checker.pack.autofix)
+        notes = [f"{post.file}: cannot fix {rule} automatically: {why}" for rule, why in outcome.left]
+        if not outcome.changed:
+            return result, "\n".join(notes) or None
+        if not self.write:
+            return result, "\n".join([outcome.diff(post.file), *notes]).rstrip("\n")
+        path.write_text(outcome.after, encoding="utf-8", newline="")
+        from skjult.readers.drafts import draft_post  # the fixed draft, read as it now is
+
+        fixed = draft_post(outcome.after, post.file)
+        fixed.file, fixed.source = post.file, post.source
+        if post.creator and not fixed.creator:
+            fixed.creator = post.creator
+        fixed.platform = fixed.platform or post.platform
+        fixed.meta = {**post.meta, **fixed.meta}
+        message = f"fixed {post.file} ({', '.join(outcome.fixed)})"
+        return self.checker.check(fixed), "\n".join([message, *notes])

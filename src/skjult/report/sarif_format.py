@@ -1,0 +1,93 @@
+"""``sarif``: SARIF 2.1.0 for code-scanning tools and editors. The rules' metadata (help URI =
+the guidance each rule encodes) goes in the driver; each finding is a result whose location
+points into the checked file. Columns count Unicode code points (``columnKind``), which is what
+Python string offsets are. Results are written as they come."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from skjult import model
+from skjult.model import PostResult, Severity
+from skjult.report.base import Formatter
+from skjult.report.locations import place, uri
+from skjult.report.summary import Report
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def _first_sentence(text: str) -> str:
+    head, dot, _ = text.partition(". ")
+    return (head + dot).strip()
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class SarifFormatter(Formatter):
+    _first = True
+
+    def start(self, meta: dict[str, Any]) -> None:
+        self._index = {rule.id: i for i, rule in enumerate(self.rules)}
+        driver = {
+            "name": "skjult",
+            "version": meta.get("version", ""),
+            "informationUri": "https://forbrugerombudsmanden.dk/",
+            "rules": [{
+                "id": rule.id,
+                "name": rule.id.split(".", 1)[-1],
+                "shortDescription": {"text": _first_sentence(rule.description) or rule.id},
+                "fullDescription": {"text": rule.description or rule.message["en"]},
+                "helpUri": rule.source,
+                "help": {"text": f"{rule.description}\nSource: {rule.source}".strip()},
+                "defaultConfiguration": {"level": LEVELS[rule.severity]},
+                "properties": {"category": rule.category, "pack": rule.pack},
+            } for rule in self.rules],
+        }
+        head = {"$schema": SCHEMA_URI, "version": "2.1.0",
+                "runs": [{"tool": {"driver": driver}, "columnKind": "unicodeCodePoints",
+                          "results": []}]}
+        text = _dumps(head)
+        # stream the results into the (empty) list, then close the run when done
+        self.out.write(text[: text.rindex('"results":[]') + len('"results":[')] + "\n")
+
+    def post(self, result: PostResult) -> None:
+        for finding in result.findings:
+            self._result(result.post, finding)
+
+    def _result(self, post: model.Post, finding: model.Finding) -> None:
+        where = place(post, finding)
+        region: dict[str, Any] = {"startLine": where.line, "startColumn": where.column}
+        if where.end_line is not None:
+            region.update(endLine=where.end_line, endColumn=where.end_column,
+                          charOffset=where.offset, charLength=where.length,
+                          snippet={"text": finding.text})
+        entry: dict[str, Any] = {
+            "ruleId": finding.rule,
+            "level": LEVELS[finding.severity],
+            "message": {"text": finding.message + (f" {finding.fix}" if finding.fix else "")},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri(where.file)},
+                                                "region": region}}],
+            "properties": {"category": finding.category, "creator": post.creator,
+                           "post": post.id, "caption": {"start": finding.start,
+                                                        "end": finding.end}},
+        }
+        if finding.rule in self._index:
+            entry["ruleIndex"] = self._index[finding.rule]
+        if not self._first:
+            self.out.write(",\n")
+        self._first = False
+        self.out.write(_dumps(entry))
+
+    def finish(self, report: Report) -> None:
+        notes = [{"level": "warning", "message": {"text": f"skipped {skip}"}}
+                 for skip in report.skips if skip.kind != model.NO_TEXT]
+        notes += [{"level": "error", "message": {"text": problem}} for problem in report.unreadable]
+        invocation = {"executionSuccessful": not report.unreadable,
+                      "toolExecutionNotifications": notes}
+        self.out.write("\n]," + _dumps({"invocations": [invocation],
+                                         "properties": {"totals": report.totals()}})[1:-1]
+                       + "}]}\n")
