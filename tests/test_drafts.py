@@ -69,7 +69,7 @@ def test_golden_text_formats(fmt: str) -> None:
 
 
 def test_golden_sarif_and_schema() -> None:
-    code, out, _ = in_drafts("check", ".", "--format", "sarif")
+    _, out, _ = in_drafts("check", ".", "--format", "sarif")
     sarif = json.loads(out)
     golden = json.loads((GOLDEN / "drafts.sarif.json").read_text(encoding="utf-8"))
     assert sarif == golden
@@ -99,7 +99,7 @@ def test_github_annotations_are_capped_per_step(tmp_path: Path) -> None:
     for i in range(14):
         (tmp_path / f"d{i}.txt").write_text("Brug koden SOMMER20 hos @butik\n", encoding="utf-8")
     code, out, _ = run("check", str(tmp_path), "--format", "github")
-    assert out.count("::error ") == 10
+    assert code == 1 and out.count("::error ") == 10
     assert "4 more findings" in out and out.count(": error dk.label-missing") == 4
 
 

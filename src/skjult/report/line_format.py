@@ -3,6 +3,8 @@ linters print them, so editors and terminals can jump to the place."""
 
 from __future__ import annotations
 
+import re
+
 from skjult.model import PostResult
 from skjult.report.base import Formatter
 from skjult.report.locations import place
@@ -21,4 +23,6 @@ class LineFormatter(Formatter):
     def finish(self, report: Report) -> None:
         for skip in report.skips:
             if skip.kind != "no-text":
-                self.out.write(f"{skip.file}:{skip.position}: skipped: {skip.reason}\n")
+                found = re.search(r"line (\d+)", skip.position)
+                self.out.write(f"{skip.file}:{found.group(1) if found else 1}:1: skipped "
+                               f"{skip.position}: {skip.reason}\n")
