@@ -180,6 +180,9 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, jurisdiction: st
         meter.done()
         if not diff:
             sink.finish(report)
+    except BrokenPipeError:  # `skjult check ... | head`: the reader has seen enough
+        sys.stderr.close()
+        sys.exit(EXIT_OK)
     except Exception as exc:  # a bug must not dump a traceback on a user
         meter.done()
         if debug:
