@@ -27,7 +27,7 @@ from skjult.readers import (
 )
 from skjult.readers.base import InputError, Item, ReadOptions, guarded
 from skjult.readers.document import STDIN, Document, file_document, stdin_document
-from skjult.readers.generic import read_csv, read_json, read_jsonl, read_text
+from skjult.readers.generic import header_of, read_csv, read_json, read_jsonl, read_text
 from skjult.readers.meta import HTML_ADVICE
 from skjult.readers.tree import Member, Tree, ZipTree, open_tree
 
@@ -178,10 +178,7 @@ def _is_takeout(tree: Tree, member: Member) -> bool:
 
 
 def csv_header_of(doc: Document) -> list[str]:
-    head = doc.head()
-    first = head.split("\n", 1)[0]
-    delimiter = max((";", ",", "\t"), key=first.count)
-    return [h.strip() for h in first.split(delimiter)]
+    return header_of(doc.head())
 
 
 def read_tree(tree: Tree, options: ReadOptions, input_format: str | None = None) -> Iterator[Item]:

@@ -114,9 +114,7 @@ def read_json(stream: TextSource, name: str, options: ReadOptions, convert: Conv
 
 def csv_rows(stream: TextSource, name: str) -> Iterator[tuple[str, dict[str, str]] | Skip]:
     """``(position, row)`` per CSV record, header names cleaned; broken rows as ``Skip``."""
-    first_line = stream.head.lstrip("\ufeff").split("\n", 1)[0]
-    delimiter = max((";", ",", "\t"), key=first_line.count)
-    reader = csv.DictReader(stream, delimiter=delimiter)
+    reader = csv.DictReader(stream, delimiter=delimiter_of(stream.head))
     if not reader.fieldnames:
         raise InputError(name, "empty CSV file: expected a header row")
     fieldnames = [f.strip().lstrip("\ufeff") for f in reader.fieldnames]
@@ -149,14 +147,23 @@ def read_csv(stream: TextSource, name: str, options: ReadOptions,
             yield convert_record(item[1], name, item[0], convert, options)
 
 
-def csv_header(stream: TextSource) -> list[str]:
-    """The header names of a CSV whose start is in ``stream.head`` (for detection)."""
-    first_line = stream.head.lstrip("\ufeff").split("\n", 1)[0]
-    delimiter = max((";", ",", "\t"), key=first_line.count)
+def delimiter_of(head: str) -> str:
+    """Comma, semicolon (Danish Excel) or tab: whichever the header line uses most."""
+    first_line = head.lstrip("\ufeff").split("\n", 1)[0]
+    return max((";", ",", "\t"), key=first_line.count)
+
+
+def header_of(head: str) -> list[str]:
+    """The header names of a CSV that starts with ``head`` (for detection)."""
+    first_line = head.lstrip("\ufeff").split("\n", 1)[0]
     try:
-        return [h.strip() for h in next(csv.reader([first_line], delimiter=delimiter))]
+        return [h.strip() for h in next(csv.reader([first_line], delimiter=delimiter_of(head)))]
     except (csv.Error, StopIteration):
         return []
+
+
+def csv_header(stream: TextSource) -> list[str]:
+    return header_of(stream.head)
 
 
 def read_text(stream: TextSource, name: str, options: ReadOptions) -> Iterator[Item]:
