@@ -131,7 +131,7 @@ def test_broken_record_is_skipped_and_counted(tmp_path: Path) -> None:
     code, out, err = run("check", str(path), "--format", "json")
     report = json.loads(out)
     assert report["totals"] == {"read": 3, "checked": 2, "skipped": 1, "no_text": 0,
-                                "unreadable_files": 0,
+                                "unreadable_files": 0, "suppressed": 0,
                                 "verdicts": {"not_commercial": 2, "compliant": 0, "warning": 0,
                                              "violation": 0}}
     assert report["files"][str(path)] == {"format": "jsonl", "read": 3, "checked": 2, "skipped": 1,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -101,7 +102,33 @@ def test_a_runaway_user_pattern_is_stopped_and_noted(tmp_path: Path) -> None:
         "    regex: ['(a|aa)+b']\n",  # backtracks exponentially on a long run of a's
         encoding="utf-8",
     )
+    (pack / "rules").mkdir()
+    (pack / "rules" / "slow.yml").write_text(
+        "id: mine.slow-words\n"
+        "kind: existence\n"
+        "category: label-weak\n"
+        "severity: error\n"
+        "termsets: [mine.slow]\n"
+        "message: {da: langsom, en: slow}\n"
+        "source: https://example.org/ours\n",
+        encoding="utf-8",
+    )
     checker = Checker("dk", extra_packs=[pack])
+    started = time.perf_counter()
     result = checker.check("Reklame for @x " + "a" * 60)
+    assert time.perf_counter() - started < 5  # the exhaustive search would take years
+    # The rule could not judge the caption: that is a finding against it, not a silent pass.
+    [finding] = [f for f in result.findings if f.rule == "mine.slow-words"]
+    assert finding.severity is Severity.WARNING and "mine.slow" in finding.message
+    assert result.verdict is Verdict.WARNING
+
+
+def test_a_runaway_pattern_no_rule_uses_is_noted(tmp_path: Path) -> None:
+    pack = tmp_path / "mine"
+    (pack / "vocabulary").mkdir(parents=True)
+    (pack / "pack.yml").write_text("pack: mine\n", encoding="utf-8")
+    (pack / "vocabulary" / "slow.yml").write_text(
+        "termsets:\n  - id: mine.slow\n    kind: marker\n    regex: ['(x|xx)+y']\n", encoding="utf-8")
+    result = Checker("dk", extra_packs=[pack]).check("Reklame for @x " + "x" * 60)
     assert result.verdict is Verdict.COMPLIANT
     assert result.notes == ("pattern of term set mine.slow timed out and was skipped",)

@@ -158,3 +158,72 @@ def test_annotation_without_caption_is_an_error(tmp_path: Path) -> None:
 def test_whole_pack_passes(checker: Checker) -> None:
     results = run_pack_tests(checker)
     assert results and all(r.passed for r in results)
+
+
+@pytest.mark.parametrize(
+    ("extra", "line", "words"),
+    [
+        ("when:\n  present: [dk.nope]\n", 9, "unknown term set 'dk.nope'"),
+        ("limit: many\n", 8, "limit must be a int"),
+        ("autofix: prepend\n", 8, 'did you mean "prepend-label"?'),
+        ("when:\n  audience: kids\n", 9, "unknown value 'kids'"),
+    ],
+)
+def test_invalid_options_point_at_their_own_line(tmp_path: Path, extra: str, line: int,
+                                                 words: str) -> None:
+    pack = copy_pack(tmp_path)
+    rule_file = pack / "rules" / "extra.yml"
+    write(rule_file, GOOD_RULE)
+    rule_file.write_text(rule_file.read_text() + extra, encoding="utf-8")
+    with pytest.raises(RuleError) as err:
+        load_pack(pack)
+    assert (err.value.file, err.value.line) == (str(rule_file), line)
+    assert words in str(err.value)
+
+
+def test_conditional_requirement_errors_point_at_require(tmp_path: Path) -> None:
+    pack = copy_pack(tmp_path)
+    rule_file = pack / "rules" / "extra.yml"
+    write(rule_file, GOOD_RULE.replace("kind: existence", "kind: conditional"))
+    rule_file.write_text(rule_file.read_text() + "require: [dk.label, dk.missing-set]\n",
+                         encoding="utf-8")
+    with pytest.raises(RuleError) as err:
+        load_pack(pack)
+    assert err.value.line == 8 and "dk.missing-set" in str(err.value)
+
+
+def test_unknown_key_in_term_set_names_its_line(tmp_path: Path) -> None:
+    pack = copy_pack(tmp_path)
+    vocab = pack / "vocabulary" / "extra.yml"
+    write(vocab, """
+        termsets:
+          - id: dk.extra
+            kind: signal
+            strenght: weak
+            words: [noget]
+    """)
+    with pytest.raises(RuleError) as err:
+        load_pack(pack)
+    assert (err.value.file, err.value.line) == (str(vocab), 4)
+    assert 'did you mean "strength"?' in str(err.value)
+
+
+def test_published_schema_is_current_and_accepts_every_builtin_rule() -> None:
+    import json
+
+    import jsonschema
+    import yaml
+
+    from skjult.rules.schema import rule_schema
+
+    schema = rule_schema()
+    published = Path(__file__).resolve().parents[1] / "docs" / "rule-schema.json"
+    assert json.loads(published.read_text(encoding="utf-8")) == schema, (
+        "docs/rule-schema.json is stale: skjult rules schema > docs/rule-schema.json")
+    files = sorted(builtin_root().glob("*/rules/*.yml"))
+    assert len(files) > 20
+    for path in files:
+        jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), schema)
+    bad = yaml.safe_load(GOOD_RULE.replace("message:", "mesage:"))
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)

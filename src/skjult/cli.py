@@ -8,11 +8,12 @@ import sys
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, NoReturn
+from typing import IO, Any, NoReturn
 
 import click
 
 from skjult import __version__
+from skjult.config import Config, find_config, load_config
 from skjult.engine import Checker
 from skjult.fix import DraftFixer
 from skjult.model import NO_TEXT, Notice, Opened, Post, Severity, Skip
@@ -35,9 +36,24 @@ def _fail(message: str) -> NoReturn:
     sys.exit(EXIT_ERROR)
 
 
-def _checker(jurisdiction: str, lang: str, extra: tuple[str, ...]) -> Checker:
+def _settings(config_file: str | None, no_config: bool, near: str | None) -> Config:
+    """The configuration named with --config, else the nearest one above ``near``."""
+    if no_config:
+        return Config()
     try:
-        return Checker(jurisdiction, lang=lang, extra_packs=extra)
+        if config_file:
+            return load_config(Path(config_file))
+        start = Path(near) if near and near != "-" and Path(near).exists() else Path.cwd()
+        found = find_config(start)
+        return load_config(found) if found else Config()
+    except RuleError as exc:
+        _fail(str(exc))
+
+
+def _checker(jurisdiction: str | None, lang: str, extra: tuple[str, ...],
+             config: Config | None = None) -> Checker:
+    try:
+        return Checker(jurisdiction, lang=lang, extra_packs=extra, config=config)
     except RuleError as exc:
         _fail(str(exc))
 
@@ -70,18 +86,32 @@ def main() -> None:
     """
 
 
+JURISDICTIONS = "dk, uk, us"
+
+_CONFIG_OPTIONS = [
+    click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
+                 help="Read settings from this skjult.toml or pyproject.toml."),
+    click.option("--no-config", is_flag=True, help="Ignore configuration files."),
+]
+
+
+def _config_options(command: Any) -> Any:
+    for option in reversed(_CONFIG_OPTIONS):
+        command = option(command)
+    return command
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "-f", "fmt", type=click.Choice(sorted(FORMATTERS)),
               help="Output format (default: text; github under GitHub Actions).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
               help="Write the report to this file instead of standard output.")
-@click.option("--jurisdiction", "-j", default="dk", show_default=True,
-              help="Rule pack to apply (dk).")
-@click.option("--lang", type=click.Choice(["da", "en"]), default="da", show_default=True,
-              help="Language of messages and fixes.")
-@click.option("--fail-level", type=click.Choice(list(FAIL_LEVELS)), default="error",
-              show_default=True, help="Exit 1 when a finding at or above this severity occurs.")
+@click.option("--jurisdiction", "-j", help=f"Rule pack to apply: {JURISDICTIONS} (default: dk).")
+@click.option("--lang", type=click.Choice(["da", "en"]),
+              help="Language of messages and fixes (default: da).")
+@click.option("--fail-level", type=click.Choice(list(FAIL_LEVELS)),
+              help="Exit 1 when a finding at or above this severity occurs (default: error).")
 @click.option("--rules", "extra_packs", multiple=True, type=click.Path(exists=True, file_okay=False),
               help="Add a rule pack folder (repeatable).")
 @click.option("--input-format", type=click.Choice(sorted(INPUT_FORMATS)),
@@ -104,12 +134,14 @@ def main() -> None:
 @click.option("--progress/--no-progress", default=None,
               help="Show progress on stderr (default: when stderr is a terminal).")
 @click.option("--quiet", "-q", is_flag=True, help="Do not list skipped records or notes on stderr.")
+@_config_options
 @click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
-def check(paths: tuple[str, ...], fmt: str, output: str | None, jurisdiction: str, lang: str,
-          fail_level: str, extra_packs: tuple[str, ...], input_format: str | None,
+def check(paths: tuple[str, ...], fmt: str, output: str | None, jurisdiction: str | None,
+          lang: str | None, fail_level: str | None, extra_packs: tuple[str, ...], input_format: str | None,
           maps: tuple[str, ...], creator: str | None, platform: str | None,
           paid_partnership: bool | None, audience: str | None, color: bool | None, fix: bool,
-          diff: bool, strict: bool, progress: bool | None, quiet: bool, debug: bool) -> None:
+          diff: bool, strict: bool, progress: bool | None, quiet: bool, config_file: str | None,
+          no_config: bool, debug: bool) -> None:
     """Check posts in PATHS and report per creator.
 
     PATHS are files, folders, zip archives, or - for standard input. Platform exports
@@ -117,16 +149,23 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, jurisdiction: st
     plain JSON Lines, JSON or CSV are recognised; see `skjult formats`. On standard input,
     a bare caption is one post.
 
+    Settings come from --config, else the nearest skjult.toml or pyproject.toml
+    [tool.skjult] at or above the first path; options given here win over them.
+
     Exit codes: 0 nothing at or above --fail-level, 1 findings at or above it,
-    2 usage, rule or input errors.
+    2 usage, configuration, rule or input errors.
     """
+    config = _settings(config_file, no_config, paths[0])
+    jurisdiction = jurisdiction or config.jurisdiction or "dk"
+    lang = lang or config.lang or "da"
+    fail_level = fail_level or config.fail_level or "error"
     if fmt is None:
         fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     defaults = {k: v for k, v in {"creator": creator, "platform": platform,
                                   "paid_partnership": paid_partnership, "audience": audience,
                                   "jurisdiction": jurisdiction}.items() if v is not None}
     options = ReadOptions(mapping=_mapping(maps), defaults=defaults)
-    checker = _checker(jurisdiction, lang, extra_packs)
+    checker = _checker(jurisdiction, lang, extra_packs, config)
     out: IO[str]
     if output:
         try:
@@ -179,6 +218,7 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, jurisdiction: st
                 sink.post(result)
         meter.done()
         if not diff:
+            report.suppressions = checker.ledger.status()
             sink.finish(report)
     except BrokenPipeError:  # `skjult check ... | head`: the reader has seen enough
         sys.stderr.close()
@@ -194,6 +234,8 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, jurisdiction: st
     if fixer is not None and fixer.exports and not quiet:
         tell(f"{fixer.exports} posts with findings are in exports, which are never edited; "
              "fix them on the platform")
+    for problem in checker.ledger.problems():
+        tell(problem)
     if not quiet:
         for name, totals in report.files.items():
             if totals.no_text:
@@ -231,99 +273,204 @@ def rules() -> None:
     """List, explain and test the rules of a pack."""
 
 
-_jurisdiction = click.option("--jurisdiction", "-j", default="dk", show_default=True,
-                             help="Rule pack.")
+_jurisdiction = click.option("--jurisdiction", "-j",
+                             help=f"Rule pack: {JURISDICTIONS} (default: dk, or the configuration's).")
 _extra = click.option("--rules", "extra_packs", multiple=True,
                       type=click.Path(exists=True, file_okay=False), help="Add a rule pack folder.")
+_as_json = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+
+
+def _configured(jurisdiction: str | None, extra_packs: tuple[str, ...], config_file: str | None,
+                no_config: bool, near: str | None = None, lang: str = "da") -> Checker:
+    config = _settings(config_file, no_config, near)
+    return _checker(jurisdiction, lang, extra_packs, config)
 
 
 @rules.command("list")
 @_jurisdiction
 @_extra
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def rules_list(jurisdiction: str, extra_packs: tuple[str, ...], as_json: bool) -> None:
-    """List the rules: id, category, severity, pack."""
-    checker = _checker(jurisdiction, "da", extra_packs)
+@_config_options
+@_as_json
+def rules_list(jurisdiction: str | None, extra_packs: tuple[str, ...], config_file: str | None,
+               no_config: bool, as_json: bool) -> None:
+    """List the rules in force: id, severity, category, pack."""
+    checker = _configured(jurisdiction, extra_packs, config_file, no_config)
     rows = [{"id": r.id, "category": r.category, "severity": str(r.severity), "pack": r.pack,
-             "kind": r.kind} for r in checker.rules]
+             "kind": r.kind, "source": r.source} for r in checker.rules]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("no rules selected (see select/ignore in the configuration)")
         return
     width = max(len(r["id"]) for r in rows)
     for r in rows:
         click.echo(f"{r['id']:<{width}}  {r['severity']:<7}  {r['category']:<20}  {r['pack']}")
 
 
-@rules.command("show")
-@click.argument("rule_id")
-@_jurisdiction
-@_extra
-def rules_show(rule_id: str, jurisdiction: str, extra_packs: tuple[str, ...]) -> None:
-    """Explain one rule: messages in both languages, fix, source and example captions."""
+def _show(rule_id: str, jurisdiction: str | None, extra_packs: tuple[str, ...],
+          config_file: str | None, no_config: bool, as_json: bool) -> None:
     from skjult.rules.errors import did_you_mean
-    from skjult.rules.testing import parse_cases
+    from skjult.rules.explain import explain
 
-    checker = _checker(jurisdiction, "da", extra_packs)
+    checker = _configured(jurisdiction, extra_packs, config_file, no_config)
     found = [r for r in checker.rules if r.id == rule_id]
     if not found:
         hint = did_you_mean(rule_id, [r.id for r in checker.rules])
         _fail(f"no rule {rule_id!r}" + (f" ({hint})" if hint else ""))
-    rule = found[0]
-    click.echo(f"{rule.id}  ({rule.kind}, {rule.severity}, {rule.category})")
-    if rule.description:
-        click.echo(f"\n{rule.description}")
-    click.echo(f"\nTerm sets: {', '.join(rule.termsets)}")
+    try:
+        info = explain(found[0])
+    except RuleError as exc:
+        _fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{info['id']}  ({info['kind']}, {info['severity']}, {info['category']})")
+    if info["description"]:
+        click.echo(f"\n{info['description']}")
+    click.echo(f"\nTerm sets: {', '.join(info['termsets'])}")
     for lang in ("da", "en"):
-        click.echo(f"\nmessage [{lang}]: {rule.message[lang]}")
-        if rule.fix:
-            click.echo(f"fix     [{lang}]: {rule.fix[lang]}")
-    click.echo(f"\nsource: {rule.source}")
-    test_path = Path(rule.file).with_suffix(".test.txt")
-    if test_path.is_file():
-        cases = parse_cases(test_path)
-        for tag, title in (("ruleid", "Triggers on"), ("ok", "Stays quiet on")):
-            examples = [c.caption for c in cases if rule.id in c.rules(tag)][:3]
-            if examples:
-                click.echo(f"\n{title}:")
-                for caption in examples:
-                    click.echo("  " + caption.replace("\n", " ⏎ "))
+        click.echo(f"\nmessage [{lang}]: {info['message'][lang]}")
+        if info["fix"]:
+            click.echo(f"fix     [{lang}]: {info['fix'][lang]}")
+    click.echo(f"\nsource: {info['source']}")
+    click.echo(f"defined in: {info['file']}")
+    for key, title in (("triggers_on", "Triggers on"), ("quiet_on", "Stays quiet on")):
+        if info["examples"][key]:
+            click.echo(f"\n{title}:")
+            for caption in info["examples"][key]:
+                click.echo("  " + caption.replace("\n", " ⏎ "))
+
+
+@rules.command("show")
+@click.argument("rule_id")
+@_jurisdiction
+@_extra
+@_config_options
+@_as_json
+def rules_show(rule_id: str, jurisdiction: str | None, extra_packs: tuple[str, ...],
+               config_file: str | None, no_config: bool, as_json: bool) -> None:
+    """Explain one rule: messages in both languages, fix, source and example captions."""
+    _show(rule_id, jurisdiction, extra_packs, config_file, no_config, as_json)
+
+
+@rules.command("explain")
+@click.argument("rule_id")
+@_jurisdiction
+@_extra
+@_config_options
+@_as_json
+def rules_explain(rule_id: str, jurisdiction: str | None, extra_packs: tuple[str, ...],
+                  config_file: str | None, no_config: bool, as_json: bool) -> None:
+    """Same as `rules show`: why the rule exists and what it catches."""
+    _show(rule_id, jurisdiction, extra_packs, config_file, no_config, as_json)
 
 
 @rules.command("test")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @_jurisdiction
 @_extra
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def rules_test(paths: tuple[str, ...], jurisdiction: str, extra_packs: tuple[str, ...],
-               as_json: bool) -> None:
-    """Run the annotated test captions beside each rule (all rules, or those under PATHS)."""
+@_config_options
+@_as_json
+def rules_test(paths: tuple[str, ...], jurisdiction: str | None, extra_packs: tuple[str, ...],
+               config_file: str | None, no_config: bool, as_json: bool) -> None:
+    """Run the annotated test captions beside each rule (all rules, or those under PATHS).
+
+    A rule fails when a `// ruleid:` caption does not trigger it, when it fires on a caption
+    not marked for it, or when it lacks a `// ruleid:` or an `// ok:` caption.
+    Packs under PATHS that are not loaded yet are added, so `skjult rules test my-pack/`
+    tests a pack of your own.
+    """
     from skjult.rules.testing import run_pack_tests
 
-    checker = _checker(jurisdiction, "da", extra_packs)
+    extra = extra_packs + tuple(p for p in paths if (Path(p) / "pack.yml").is_file()
+                                and p not in extra_packs)
+    checker = _configured(jurisdiction, extra, config_file, no_config,
+                          near=paths[0] if paths else None)
     try:
         results = run_pack_tests(checker, [Path(p) for p in paths] or None)
     except RuleError as exc:
         _fail(str(exc))
     failed = [r for r in results if not r.passed]
+    totals = {"tp": 0, "fp": 0, "fn": 0, "tn": 0}
+    for r in results:
+        for k, v in r.confusion().items():
+            totals[k] += v
     if as_json:
-        click.echo(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
-    else:
-        totals = {"tp": 0, "fp": 0, "fn": 0, "tn": 0}
-        for r in results:
-            for k, v in r.confusion().items():
-                totals[k] += v
-            mark = "✔" if r.passed else "✖"
-            click.echo(f"{mark} {r.rule}")
-            if r.missed:
-                click.echo(f"    missed captions: {', '.join(map(str, r.missed))}  ({r.file})")
-            if r.unexpected:
-                click.echo(f"    unexpected on captions: {', '.join(map(str, r.unexpected))}  "
-                           f"({r.file})")
-            for problem in r.problems:
-                click.echo(f"    {problem}")
-        click.echo(f"\n{len(results) - len(failed)} passed, {len(failed)} failed")
-        click.echo(f"TP {totals['tp']}  FP {totals['fp']}  FN {totals['fn']}  TN {totals['tn']}")
+        click.echo(json.dumps({"rules": [r.to_dict() for r in results], "totals": totals,
+                               "passed": len(results) - len(failed), "failed": len(failed)},
+                              ensure_ascii=False, indent=2))
+        sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+    width = max([len(r.rule) for r in results] + [4])
+    click.echo(f"  {'rule':<{width}}  {'TP':>3} {'FP':>3} {'FN':>3} {'TN':>3}")
+    for r in results:
+        c = r.confusion()
+        mark = "✔" if r.passed else "✖"
+        click.echo(f"{mark} {r.rule:<{width}}  {c['tp']:>3} {c['fp']:>3} {c['fn']:>3} {c['tn']:>3}")
+        if r.missed:
+            click.echo(f"    missed captions: {', '.join(map(str, r.missed))}  ({r.file})")
+        if r.unexpected:
+            click.echo(f"    unexpected on captions: {', '.join(map(str, r.unexpected))}  ({r.file})")
+        for problem in r.problems:
+            click.echo(f"    {problem}")
+    click.echo(f"  {'total':<{width}}  {totals['tp']:>3} {totals['fp']:>3} {totals['fn']:>3} "
+               f"{totals['tn']:>3}")
+    click.echo(f"\n{len(results) - len(failed)} passed, {len(failed)} failed")
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+@rules.command("schema")
+def rules_schema() -> None:
+    """Print the JSON Schema of rule files (the published contract; see docs/rule-schema.json)."""
+    from skjult.rules.schema import rule_schema
+
+    click.echo(json.dumps(rule_schema(), ensure_ascii=False, indent=2))
+
+
+@main.command("eval")
+@click.argument("labelled", type=click.Path(dir_okay=False, allow_dash=True))
+@_jurisdiction
+@_extra
+@_config_options
+@_as_json
+@click.option("--misses", "show_misses", type=int, default=20, show_default=True,
+              help="How many misses to list (0: none).")
+def eval_command(labelled: str, jurisdiction: str | None, extra_packs: tuple[str, ...],
+                 config_file: str | None, no_config: bool, as_json: bool, show_misses: int) -> None:
+    """Measure skjult on your own labelled posts (JSON Lines).
+
+    Each line: {"caption": ..., "expect": ["violation"], "cats": [...], "meta": {...},
+    "jurisdiction": "dk", "id": ..., "creator": ..., "platform": ...}. `expect` lists the
+    verdicts that count as right. Prints verdict accuracy, violation precision and recall,
+    a confusion matrix, recall per finding category and the misses.
+
+    Exit codes: 0 evaluated, 2 unreadable file or no usable record.
+    """
+    from skjult.evaluate import evaluate, read_labelled, render
+
+    config = _settings(config_file, no_config, labelled)
+    default = jurisdiction or config.jurisdiction or "dk"
+    checkers = {default: _checker(default, "en", extra_packs, config)}  # pack errors stop here
+
+    def checker_for(name: str) -> Checker:
+        if name not in checkers:  # a record's own jurisdiction; a RuleError skips the record
+            checkers[name] = Checker(name, lang="en", extra_packs=extra_packs, config=config)
+        return checkers[name]
+
+    try:
+        result = evaluate(read_labelled(labelled), checker_for, default,
+                          forced=jurisdiction is not None)
+    except OSError as exc:
+        _fail(f"{labelled}: cannot read: {exc.strerror or exc}")
+    for skip in result.skips:
+        click.echo(f"skjult: skipped {skip}", err=True)
+    if not result.total:
+        _fail(f"{labelled}: no labelled record to evaluate")
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render(result, show_misses))
+    sys.exit(EXIT_OK)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -9,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import regex
 
 from skjult.caption import Caption, anatomy, pipeline
+from skjult.config import Config, matches, post_key
 from skjult.model import (
     Commercial,
     Disclosure,
@@ -21,11 +24,13 @@ from skjult.model import (
     Verdict,
 )
 from skjult.normalize import normalize
+from skjult.rules.errors import RuleError
 from skjult.rules.evidence import Evidence, Mark
 from skjult.rules.kinds import REGISTRY
 from skjult.rules.pack import Pack, builtin_pack, load_pack
 from skjult.rules.rule import Rule
-from skjult.rules.vocabulary import Hit, TermSet, Vocabulary
+from skjult.rules.vocabulary import REGEX_TIMEOUT, Hit, TermSet, Vocabulary
+from skjult.suppress import Ledger
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -51,23 +56,40 @@ class Checker:
     Build it once and reuse it: it holds the compiled matchers.
     """
 
-    def __init__(self, jurisdiction: str = "dk", *, lang: str = "da",
-                 extra_packs: Iterable[str | Path] = ()):
+    def __init__(self, jurisdiction: str | None = None, *, lang: str = "da",
+                 extra_packs: Iterable[str | Path] = (), config: Config | None = None,
+                 today: dt.date | None = None):
         if lang not in ("da", "en"):
             raise ValueError("lang must be 'da' or 'en'")
-        self.pack: Pack = builtin_pack(jurisdiction)
+        config = config or Config()
+        self.config = config
+        pack = builtin_pack(jurisdiction or config.jurisdiction or "dk")
+        if config.folds:
+            pack = dataclasses.replace(pack, folds={**pack.folds, **config.folds})
+        self.pack: Pack = pack
         self.lang = lang
-        extras = [load_pack(Path(p)) for p in extra_packs]
         termsets: dict[str, TermSet] = dict(self.pack.termsets)
         rules: list[Rule] = list(self.pack.rules)
-        for extra in extras:
+        for folder in dict.fromkeys(Path(p).resolve() for p in (*config.packs, *extra_packs)):
+            extra = load_pack(folder, termsets)
+            clash = next((r for r in extra.rules if r.id in {k.id for k in rules}), None)
+            if clash is not None:
+                raise RuleError(clash.file, clash.line_of("id"), f"rule id {clash.id!r} is "
+                                "already defined by another pack; give it an id of your own pack")
             termsets.update(extra.termsets)
             rules.extend(extra.rules)
+        if config.brands:
+            _add_brands(termsets, config, self.pack.brand)
         self.termsets = termsets
-        self.rules = tuple(rules)
+        self.rules = tuple(_tuned(rules, config))
         self.nlp = pipeline(self.pack.language if self.pack.language in ("da", "en") else "da")
         self.vocabulary = Vocabulary(termsets.values(), self.nlp)
         self._cancelling = [t for t in termsets.values() if t.kind == "self-declared" and t.cancels]
+        self._users: dict[str, list[Rule]] = {}  # term set -> the rules that depend on it
+        for rule in self.rules:
+            for tid in _termsets_of(rule):
+                self._users.setdefault(tid, []).append(rule)
+        self.ledger = Ledger(config.suppressions, today)
 
     # -- public API -------------------------------------------------------------------------
 
@@ -81,7 +103,10 @@ class Checker:
         """Check posts as they come, in order; spaCy tokenizes them in batches."""
         tokenizer = self.nlp.tokenizer
         batch: list[tuple[Post, Caption]] = []
+        audiences = self.config.audiences
         for post in posts:
+            if audiences and post.creator in audiences and not post.meta.get("audience"):
+                post.meta["audience"] = audiences[post.creator]
             batch.append((post, anatomy(normalize(post.text), self.pack.fold_for(post.platform))))
             if len(batch) >= BATCH:
                 yield from self._check_batch(batch, tokenizer)
@@ -98,16 +123,20 @@ class Checker:
 
     def _judge(self, post: Post, caption: Caption, doc: Doc) -> PostResult:
         notes: list[str] = []
-        hits = self.vocabulary.find(doc, caption.text, notes)
+        timeouts: list[str] = []
+        hits = self.vocabulary.find(doc, caption.text, timeouts)
         self._apply_cancels(hits)
         commercial, anchor = self._commercial(post, caption, hits)
         evidence = Evidence(post, caption, hits, commercial, self.termsets, anchor,
                             _reason(commercial))
         brand = self._brand(evidence)
         findings = self._findings(evidence, brand)
+        if timeouts:
+            findings = self._timed_out(evidence, timeouts, notes) + findings
+        findings, suppressed = self.ledger.apply(post, findings)
         disclosures = self._disclosures(caption, hits)
         return PostResult(post, _verdict(commercial, findings), commercial, disclosures,
-                          findings, caption.language, tuple(notes), brand)
+                          findings, caption.language, tuple(notes), brand, suppressed)
 
     def _apply_cancels(self, hits: dict[str, list[Hit]]) -> None:
         """"ikke reklame" holds the word "reklame": a self-declaration cancels what it contains."""
@@ -128,6 +157,9 @@ class Checker:
         for meta in self.pack.metadata:
             if post.meta.get(meta.field):
                 signals.append(Signal(f"meta.{meta.field}", meta.strength, meta.title))
+        campaign = self.config.campaign
+        if campaign and any(post_key(v) in campaign for v in (post.id, post.url) if v):
+            signals.append(Signal("config.campaign", Strength.HARD, "campaign manifest"))
         for tid, found in hits.items():
             termset = self.termsets[tid]
             if termset.strength is Strength.NONE:
@@ -174,6 +206,21 @@ class Checker:
         findings.sort(key=lambda f: (f.start, -f.severity.rank, f.rule))
         return tuple(findings)
 
+    def _timed_out(self, ev: Evidence, termsets: list[str], notes: list[str]
+                   ) -> tuple[Finding, ...]:
+        """A pattern stopped by the time-out: the rules that rely on it could not judge this
+        caption, which is itself a finding against each of them."""
+        out = []
+        for tid in dict.fromkeys(termsets):
+            users = self._users.get(tid, ())
+            if not users:
+                notes.append(f"pattern of term set {tid} timed out and was skipped")
+            for rule in users:
+                message = TIMEOUT_MESSAGE[self.lang].format(termset=tid, ms=int(REGEX_TIMEOUT * 1000))
+                out.append(Finding(rule.id, rule.category, Severity.WARNING, message, 0, 0, 1, 1,
+                                   "", None, rule.source))
+        return tuple(out)
+
     def _brand(self, ev: Evidence) -> str | None:
         """Who the post advertises for, as far as its metadata or caption says."""
         declared = ev.post.meta.get("brand")
@@ -210,6 +257,57 @@ class Checker:
                 out.append(Disclosure(kind, caption.normalized.original[start:end], start, end, tid))
         out.sort(key=lambda d: (d.start, d.end))
         return tuple(out)
+
+
+TIMEOUT_MESSAGE = {
+    "da": "Et mønster i termsættet {termset} brugte mere end {ms} ms på denne tekst og blev "
+          "stoppet; reglen kunne ikke vurdere opslaget. Tjek det manuelt, og ret mønsteret.",
+    "en": "A pattern of term set {termset} took more than {ms} ms on this caption and was "
+          "stopped; the rule could not judge the post. Check it by hand and fix the pattern.",
+}
+
+
+def _termsets_of(rule: Rule) -> set[str]:
+    used = {*rule.termsets, *rule.when.present, *rule.when.absent}
+    require = rule.options.get("require")
+    if isinstance(require, list):
+        used.update(require)
+    return used
+
+
+def _tuned(rules: list[Rule], config: Config) -> Iterator[Rule]:
+    """The rules the configuration selects, with its severities."""
+    for rule in rules:
+        if config.select and not any(matches(p, rule.id, rule.category) for p in config.select):
+            continue
+        if any(matches(p, rule.id, rule.category) for p in config.ignore):
+            continue
+        # The most specific selector wins: an exact id over a glob over a category.
+        for selector in sorted(config.severity, key=lambda p: (p != rule.id, p == rule.category)):
+            if matches(selector, rule.id, rule.category):
+                rule = dataclasses.replace(rule, severity=config.severity[selector])
+                break
+        yield rule
+
+
+def _add_brands(termsets: dict[str, TermSet], config: Config, brand_set: str | None) -> None:
+    """The user's brands: commercial evidence, and names that say whom a label is for."""
+    words: list[str] = []
+    phrases: list[str] = []
+    for name in config.brands:
+        if " " in name:
+            phrases.append(name)
+            continue
+        bare = name.lstrip("@#")
+        words.extend([bare, "@" + bare, "#" + bare])
+    brands = TermSet(id="config.brands", kind="signal", title="brand from the configuration",
+                     strength=Strength[config.brand_strength.upper()], words=tuple(words),
+                     phrases=tuple(phrases), file=config.file or "", line=None)
+    termsets[brands.id] = brands
+    if brand_set and brand_set in termsets:
+        known = termsets[brand_set]
+        termsets[brand_set] = dataclasses.replace(known, words=known.words + brands.words,
+                                                  phrases=known.phrases + brands.phrases)
 
 
 def _reason(commercial: Commercial) -> str:

@@ -170,6 +170,7 @@ class PostResult:
     language: str
     notes: tuple[str, ...] = ()  # e.g. a rule pattern that timed out on this caption
     advertiser: str | None = None  # the brand named by metadata or the first @handle
+    suppressed: tuple[Any, ...] = ()  # skjult.suppress.Suppressed: findings accepted on purpose
 
     @property
     def is_commercial(self) -> bool:
@@ -192,6 +193,7 @@ class PostResult:
             "disclosures": [d.to_dict() for d in self.disclosures],
             "findings": [_with_part(f.to_dict(), post) for f in self.findings],
             "notes": list(self.notes),
+            "suppressed": [s.to_dict() for s in self.suppressed],
         }
 
 

@@ -41,6 +41,7 @@ class JsonFormatter(Formatter):
             "skips": [{"file": s.file, "position": s.position, "reason": s.reason, "kind": s.kind}
                       for s in report.skips],
             "notices": [{"file": n.file, "message": n.message} for n in report.notices],
+            "suppressions": report.suppressions,
             "totals": report.totals(),
         }
         self.out.write("\n]," + dumps(tail)[1:] + "\n")

@@ -57,8 +57,16 @@ class SarifFormatter(Formatter):
     def post(self, result: PostResult) -> None:
         for finding in result.findings:
             self._result(result.post, finding)
+        for accepted in result.suppressed:  # SARIF keeps them, marked, so reviewers see the reason
+            self._result(result.post, accepted.finding,
+                         [{"kind": "external", "status": "accepted",
+                           "justification": accepted.by.reason,
+                           "location": {"physicalLocation": {"artifactLocation": {
+                               "uri": uri(accepted.by.file)},
+                               "region": {"startLine": accepted.by.line or 1}}}}])
 
-    def _result(self, post: model.Post, finding: model.Finding) -> None:
+    def _result(self, post: model.Post, finding: model.Finding,
+                suppressions: list[dict[str, Any]] | None = None) -> None:
         where = place(post, finding)
         region: dict[str, Any] = {"startLine": where.line, "startColumn": where.column}
         if where.end_line is not None:
@@ -77,6 +85,8 @@ class SarifFormatter(Formatter):
         }
         if finding.rule in self._index:
             entry["ruleIndex"] = self._index[finding.rule]
+        if suppressions:
+            entry["suppressions"] = suppressions
         if not self._first:
             self.out.write(",\n")
         self._first = False

@@ -22,6 +22,8 @@ class Report:
     notices: list[Notice] = field(default_factory=list)
     verdicts: dict[str, int] = field(default_factory=lambda: {str(v): 0 for v in Verdict})
     highest: Severity | None = None
+    suppressed: int = 0  # findings accepted by a suppression
+    suppressions: list[dict[str, Any]] = field(default_factory=list)  # their status, at the end
 
     def add(self, result: PostResult) -> None:
         if result.post.file is not None:
@@ -34,6 +36,7 @@ class Report:
             summary = self.creators[creator] = CreatorSummary(creator)
         summary.add(result)
         self.verdicts[str(result.verdict)] += 1
+        self.suppressed += len(result.suppressed)
         for finding in result.findings:
             if self.highest is None or finding.severity.rank > self.highest.rank:
                 self.highest = finding.severity
@@ -89,6 +92,7 @@ class Report:
     def totals(self) -> dict[str, Any]:
         return {"read": self.read, "checked": self.checked, "skipped": self.skipped,
                 "no_text": self.no_text, "unreadable_files": len(self.unreadable),
+                "suppressed": self.suppressed,
                 "verdicts": dict(self.verdicts)}
 
     def sorted_creators(self) -> list[CreatorSummary]:

@@ -47,5 +47,5 @@ def check_options(rule: Rule, allowed: dict[str, type]) -> None:
     """Type-check a kind's own options; shared by the kind modules."""
     for key, expected in allowed.items():
         if key in rule.options and not isinstance(rule.options[key], expected):
-            raise RuleError(rule.file, rule.line, f"rule {rule.id}: {key} must be a "
+            raise RuleError(rule.file, rule.line_of(key), f"rule {rule.id}: {key} must be a "
                             f"{expected.__name__}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -93,8 +94,10 @@ def _metadata(file: str, raw: Any, line: int | None) -> tuple[MetadataSignal, ..
     return tuple(out)
 
 
-def load_pack(root: Path) -> Pack:
-    """Load and validate one pack folder: ``pack.yml``, ``vocabulary/*.yml``, ``rules/*.yml``."""
+def load_pack(root: Path, known: Mapping[str, TermSet] | None = None) -> Pack:
+    """Load and validate one pack folder: ``pack.yml``, ``vocabulary/*.yml``, ``rules/*.yml``.
+
+    ``known`` are term sets of packs loaded before (an added pack may use the built-in ones)."""
     manifest_path = root / "pack.yml"
     if not manifest_path.is_file():
         raise RuleError(str(root), None, "not a rule pack: pack.yml is missing")
@@ -120,6 +123,7 @@ def load_pack(root: Path) -> Pack:
                                 f"{termset.id!r} (first in {termsets[termset.id].file})")
             termsets[termset.id] = termset
 
+    visible = {**(known or {}), **termsets}
     rules: dict[str, Rule] = {}
     for path in sorted((root / "rules").glob("*.yml")):
         doc = load(path)
@@ -127,12 +131,14 @@ def load_pack(root: Path) -> Pack:
         if rule.id in rules:
             raise RuleError(doc.file, doc.line("id"), f"duplicate rule id {rule.id!r} (first in "
                             f"{rules[rule.id].file})")
-        referenced = [*rule.termsets, *rule.when.present, *rule.when.absent]
-        for tid in referenced:
-            if tid not in termsets:
-                raise RuleError(doc.file, doc.line("termsets"), f"rule {rule.id}: unknown term set "
-                                f"{tid!r}", did_you_mean(tid, termsets))
-        REGISTRY[rule.kind].validate(rule, termsets)
+        referenced = [*((t, ("termsets",)) for t in rule.termsets),
+                      *((t, ("when", "present")) for t in rule.when.present),
+                      *((t, ("when", "absent")) for t in rule.when.absent)]
+        for tid, where in referenced:
+            if tid not in visible:
+                raise RuleError(doc.file, doc.line(*where), f"rule {rule.id}: unknown term set "
+                                f"{tid!r}", did_you_mean(tid, visible))
+        REGISTRY[rule.kind].validate(rule, visible)
         rules[rule.id] = rule
 
     brand = data.get("brand")

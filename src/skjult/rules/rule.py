@@ -49,10 +49,15 @@ class Rule:
     autofix: str | None = None
     file: str = ""
     line: int | None = None
+    key_lines: dict[str, int | None] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def pack(self) -> str:
         return self.id.split(".", 1)[0]
+
+    def line_of(self, key: str) -> int | None:
+        """The line of one of the rule's keys in its file, for error messages."""
+        return self.key_lines.get(key) or self.line
 
 
 def _texts(doc: Located, key: str, raw: Any, required: bool) -> dict[str, str]:
@@ -161,4 +166,5 @@ def parse_rule(doc: Located, kind_keys: dict[str, set[str]]) -> Rule:
         autofix=autofix,
         file=doc.file,
         line=1,
+        key_lines={str(k): doc.line(k) for k in raw},
     )

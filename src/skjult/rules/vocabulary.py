@@ -29,7 +29,7 @@ KEYS = {
     "regex", "urls", "exclude", "cancels", "respected_below", "case_sensitive", "description",
     "source", "mentions", "requires_any",
 }
-REGEX_TIMEOUT = 0.05  # seconds per pattern and caption; a hang becomes a note, not a stall
+REGEX_TIMEOUT = 0.05  # seconds per pattern and caption; a hang becomes a finding, not a stall
 
 # Where URLs are in a caption (with or without a scheme).
 URL = regex.compile(
@@ -201,8 +201,10 @@ class Vocabulary:
         self._regex_sets = [t for t in self.termsets.values() if t.compiled_regex]
         self._url_sets = [t for t in self.termsets.values() if t.compiled_urls]
 
-    def find(self, doc: Doc, text: str, notes: list[str]) -> dict[str, list[Hit]]:
-        """Every hit of every term set in one caption, excludes applied, sorted by position."""
+    def find(self, doc: Doc, text: str, timeouts: list[str]) -> dict[str, list[Hit]]:
+        """Every hit of every term set in one caption, excludes applied, sorted by position.
+
+        Term sets whose pattern was stopped by the time-out are added to ``timeouts``."""
         found: dict[str, list[Hit]] = {}
 
         def add(tid: str, start: int, end: int) -> None:
@@ -229,12 +231,15 @@ class Vocabulary:
                         if m.end() > m.start():
                             add(t.id, m.start(), m.end())
                 except TimeoutError:
-                    notes.append(f"pattern of term set {t.id} timed out and was skipped")
+                    timeouts.append(t.id)
         if self._url_sets:
             for url in URL.finditer(text):
                 for t in self._url_sets:
-                    if any(p.search(url.group(), timeout=REGEX_TIMEOUT) for p in t.compiled_urls):
-                        add(t.id, url.start(), url.end())
+                    try:
+                        if any(p.search(url.group(), timeout=REGEX_TIMEOUT) for p in t.compiled_urls):
+                            add(t.id, url.start(), url.end())
+                    except TimeoutError:
+                        timeouts.append(t.id)
         for tid, hits in found.items():
             exclude = self.termsets[tid].compiled_exclude
             if exclude is not None:
@@ -242,7 +247,7 @@ class Vocabulary:
                     spans = [(m.start(), m.end())
                              for m in exclude.finditer(text, timeout=REGEX_TIMEOUT)]
                 except TimeoutError:
-                    notes.append(f"exclude pattern of term set {tid} timed out; hits kept")
+                    timeouts.append(tid)
                     spans = []
                 hits[:] = [h for h in hits if not any(a <= h.start and h.end <= b for a, b in spans)]
             hits.sort(key=lambda h: (h.start, h.end))

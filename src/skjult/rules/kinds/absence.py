@@ -6,12 +6,15 @@ the post counts as commercial; without one, at the start of the caption."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import Any
 
 from skjult.rules.evidence import Evidence, Mark
 from skjult.rules.rule import Rule
 from skjult.rules.vocabulary import TermSet
 
-KEYS: set[str] = set()
+SCHEMA: dict[str, Any] = {}  # no keys of its own
+KEYS = set(SCHEMA)
+REQUIRED: tuple[str, ...] = ()
 
 
 def validate(rule: Rule, termsets: Mapping[str, TermSet]) -> None:

@@ -6,25 +6,31 @@ name what is missing with ``{missing}`` (the term sets' titles)."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import Any
 
 from skjult.rules.errors import RuleError
 from skjult.rules.evidence import Evidence, Mark
 from skjult.rules.rule import Rule
 from skjult.rules.vocabulary import TermSet
 
-KEYS = {"require", "require_mode"}
+SCHEMA: dict[str, Any] = {
+    "require": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+    "require_mode": {"enum": ["all", "any"]},
+}
+KEYS = set(SCHEMA)
+REQUIRED: tuple[str, ...] = ("require",)
 
 
 def validate(rule: Rule, termsets: Mapping[str, TermSet]) -> None:
     require = rule.options.get("require")
     if not isinstance(require, list) or not require:
-        raise RuleError(rule.file, rule.line, f"rule {rule.id}: require must list term sets")
+        raise RuleError(rule.file, rule.line_of("require"), f"rule {rule.id}: require must list term sets")
     for tid in require:
         if tid not in termsets:
-            raise RuleError(rule.file, rule.line, f"rule {rule.id}: unknown term set {tid!r} in "
-                            "require")
+            raise RuleError(rule.file, rule.line_of("require"),
+                            f"rule {rule.id}: unknown term set {tid!r} in require")
     if rule.options.get("require_mode", "all") not in ("all", "any"):
-        raise RuleError(rule.file, rule.line, f"rule {rule.id}: require_mode is 'all' or 'any'")
+        raise RuleError(rule.file, rule.line_of("require"), f"rule {rule.id}: require_mode is 'all' or 'any'")
 
 
 def check(rule: Rule, ev: Evidence) -> Iterator[Mark]:

@@ -6,12 +6,15 @@ out of bounds in commercial posts (``snus``)."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import Any
 
 from skjult.rules.evidence import Evidence, Mark, check_options
 from skjult.rules.rule import Rule
 from skjult.rules.vocabulary import TermSet
 
-KEYS = {"limit"}
+SCHEMA: dict[str, Any] = {"limit": {"type": "integer", "minimum": 1}}
+KEYS = set(SCHEMA)
+REQUIRED: tuple[str, ...] = ()
 
 
 def validate(rule: Rule, termsets: Mapping[str, TermSet]) -> None:

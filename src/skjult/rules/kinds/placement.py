@@ -6,25 +6,30 @@ Options under ``placement``: ``before_fold`` (starts before the platform's "more
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import Any
 
 from skjult.rules.errors import RuleError
 from skjult.rules.evidence import Evidence, Mark
 from skjult.rules.rule import Rule
 from skjult.rules.vocabulary import Hit, TermSet
 
-KEYS = {"placement"}
 CHECKS = ("before_fold", "outside_hashtag_block", "first_line")
+SCHEMA: dict[str, Any] = {"placement": {
+    "type": "object", "minProperties": 1, "additionalProperties": False,
+    "properties": {c: {"type": "boolean"} for c in CHECKS}}}
+KEYS = set(SCHEMA)
+REQUIRED: tuple[str, ...] = ("placement",)
 
 
 def validate(rule: Rule, termsets: Mapping[str, TermSet]) -> None:
     where = rule.options.get("placement")
     if not isinstance(where, dict) or not where:
-        raise RuleError(rule.file, rule.line, f"rule {rule.id}: placement needs at least one of "
-                        f"{', '.join(CHECKS)}")
+        raise RuleError(rule.file, rule.line_of("placement"),
+                        f"rule {rule.id}: placement needs at least one of {', '.join(CHECKS)}")
     for key, value in where.items():
         if key not in CHECKS or not isinstance(value, bool):
-            raise RuleError(rule.file, rule.line, f"rule {rule.id}: placement.{key} is not one of "
-                            f"{', '.join(CHECKS)} set to true/false")
+            raise RuleError(rule.file, rule.line_of("placement"), f"rule {rule.id}: placement."
+                            f"{key} is not one of {', '.join(CHECKS)} set to true/false")
 
 
 def _problems(hit: Hit, ev: Evidence, where: dict[str, bool]) -> list[str]:

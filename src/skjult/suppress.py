@@ -1,0 +1,90 @@
+"""Suppressions at work: which findings they silence in a run, and which were never needed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from skjult.config import Suppression, matches, post_key
+from skjult.model import Finding, Post
+
+
+@dataclass(frozen=True, slots=True)
+class Suppressed:
+    """A finding accepted on purpose, and the suppression that accepted it."""
+
+    finding: Finding
+    by: Suppression
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.finding.rule, "start": self.finding.start, "end": self.finding.end,
+                "reason": self.by.reason, "suppression": self.by.where()}
+
+
+class Ledger:
+    """Applies a run's suppressions and counts their use. Expired ones no longer apply."""
+
+    def __init__(self, suppressions: Iterable[Suppression], today: dt.date | None = None):
+        self.today = today or dt.date.today()
+        self.all = tuple(suppressions)
+        self.active = tuple(s for s in self.all if not s.expired(self.today))
+        self.used: dict[Suppression, int] = dict.fromkeys(self.all, 0)
+        self.would_have: dict[Suppression, int] = dict.fromkeys(self.all, 0)  # expired, matched
+
+    def apply(self, post: Post, findings: tuple[Finding, ...]
+              ) -> tuple[tuple[Finding, ...], tuple[Suppressed, ...]]:
+        if not self.all:
+            return findings, ()
+        keys = {post_key(v) for v in (post.id, post.url) if v}
+        kept: list[Finding] = []
+        silenced: list[Suppressed] = []
+        for finding in findings:
+            by = None
+            for s in self.all:
+                if not _covers(s, post, keys, finding):
+                    continue
+                if s.expired(self.today):
+                    self.would_have[s] += 1
+                    continue
+                by = s
+                break
+            if by is None:
+                kept.append(finding)
+            else:
+                self.used[by] += 1
+                silenced.append(Suppressed(finding, by))
+        return tuple(kept), tuple(silenced)
+
+    def status(self) -> list[dict[str, Any]]:
+        """Every suppression with how often it applied: ``used``, ``unused`` or ``expired``."""
+        out = []
+        for s in self.all:
+            state = "expired" if s.expired(self.today) else "used" if self.used[s] else "unused"
+            out.append({"where": s.where(), "rule": s.rule, "creator": s.creator, "post": s.post,
+                        "reason": s.reason, "expires": s.expires.isoformat() if s.expires else None,
+                        "status": state,
+                        "findings": self.would_have[s] if state == "expired" else self.used[s]})
+        return out
+
+    def problems(self) -> list[str]:
+        """One line per suppression someone should look at: unused or expired."""
+        lines = []
+        for row in self.status():
+            s = f"{row['where']}: suppression of {row['rule']}"
+            if row["status"] == "unused":
+                lines.append(f"{s} matched nothing in this run; remove it if it is no longer needed")
+            elif row["status"] == "expired":
+                again = (f"its {row['findings']} findings are reported again" if row["findings"]
+                         else "it would have matched nothing in this run")
+                lines.append(f"{s} expired on {row['expires']}; {again}")
+        return lines
+
+
+def _covers(s: Suppression, post: Post, keys: set[str], finding: Finding) -> bool:
+    if not matches(s.rule, finding.rule, finding.category):
+        return False
+    if s.creator is not None and s.creator != post.creator:
+        return False
+    return s.post is None or s.post in keys
