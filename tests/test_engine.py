@@ -132,3 +132,21 @@ def test_a_runaway_pattern_no_rule_uses_is_noted(tmp_path: Path) -> None:
     result = Checker("dk", extra_packs=[pack]).check("Reklame for @x " + "x" * 60)
     assert result.verdict is Verdict.COMPLIANT
     assert result.notes == ("pattern of term set mine.slow timed out and was skipped",)
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "caption", "verdict"),
+    [
+        ("uk", "Sponsored | new hiking boots from @ridgeline", Verdict.WARNING),
+        ("us", "Sponsored | new hiking boots from @ridgeline", Verdict.COMPLIANT),
+        ("uk", "#ad new hiking boots from @ridgeline, code RIDGE10", Verdict.COMPLIANT),
+        ("dk", "#ad new hiking boots from @ridgeline, code RIDGE10", Verdict.VIOLATION),
+        ("us", "Thanks to @ridgeline for the free boots!", Verdict.COMPLIANT),
+        ("uk", "Thanks to @ridgeline for the free boots!", Verdict.VIOLATION),
+    ],
+)
+def test_english_packs_differ_where_the_regulators_do(jurisdiction: str, caption: str,
+                                                      verdict: Verdict) -> None:
+    result = skjult.check(caption, jurisdiction=jurisdiction)
+    assert result.verdict is verdict, [f.rule for f in result.findings]
+    assert all(f.rule.startswith(jurisdiction + ".") for f in result.findings)

@@ -14,21 +14,36 @@ from skjult.rules.pack import builtin_pack, builtin_root, load_pack
 from skjult.rules.testing import parse_cases, run_file, run_pack_tests
 
 DK = builtin_pack("dk")
+PACKS = ("dk", "uk", "us")
+CHECKERS: dict[str, Checker] = {}
 
 
-@pytest.mark.parametrize("rule_id", [r.id for r in DK.rules])
-def test_rule_annotations(checker: Checker, rule_id: str) -> None:
-    rule = DK.rule(rule_id)
+def pack_checker(name: str) -> Checker:
+    if name not in CHECKERS:
+        CHECKERS[name] = Checker(name)
+    return CHECKERS[name]
+
+
+@pytest.mark.parametrize(("pack", "rule_id"),
+                         [(p, r.id) for p in PACKS for r in builtin_pack(p).rules])
+def test_rule_annotations(pack: str, rule_id: str) -> None:
+    rule = builtin_pack(pack).rule(rule_id)
     test_file = Path(rule.file).with_suffix(".test.txt")
     assert test_file.is_file(), f"{rule_id} has no test captions beside it"
-    [result] = run_file(checker, test_file, [rule_id])
+    [result] = run_file(pack_checker(pack), test_file, [rule_id])
     assert result.passed, result.to_dict()
 
 
-def test_every_rule_has_a_source_url_and_both_languages() -> None:
-    for rule in DK.rules:
-        assert rule.source.startswith("https://")
-        assert rule.message["da"] and rule.message["en"]
+def test_every_builtin_pack_is_listed_and_every_rule_has_sources_and_both_languages() -> None:
+    from skjult.cli import JURISDICTIONS
+    from skjult.rules.pack import available_packs
+
+    assert available_packs() == sorted(PACKS)
+    assert JURISDICTIONS == ", ".join(PACKS)
+    for name in PACKS:
+        for rule in builtin_pack(name).rules:
+            assert rule.source.startswith("https://")
+            assert rule.message["da"] and rule.message["en"]
 
 
 def copy_pack(tmp_path: Path) -> Path:

@@ -17,7 +17,8 @@ from skjult.rules.rule import Rule, parse_rule
 from skjult.rules.vocabulary import STRENGTHS, TermSet, parse_termset
 from skjult.rules.yamlsource import load
 
-PACK_KEYS = {"pack", "title", "language", "folds", "metadata", "source", "brand", "autofix"}
+PACK_KEYS = {"pack", "title", "language", "folds", "metadata", "source", "brand", "autofix",
+             "shared"}
 AUTOFIX_KEYS = {"label", "label_for", "separator"}
 METADATA_FIELDS = ("paid_partnership",)
 
@@ -110,8 +111,21 @@ def load_pack(root: Path, known: Mapping[str, TermSet] | None = None) -> Pack:
             raise RuleError(manifest.file, manifest.line(key), f"unknown key {key!r}",
                             did_you_mean(str(key), PACK_KEYS))
 
+    shared = data.get("shared") or []
+    if not isinstance(shared, list) or not all(isinstance(f, str) for f in shared):
+        raise RuleError(manifest.file, manifest.line("shared"), "shared lists folders (relative to "
+                        "the pack) whose vocabulary/*.yml the pack uses too")
+    folders = []
+    for i, name in enumerate(shared):
+        folder = (root / name).resolve()
+        if not (folder / "vocabulary").is_dir():
+            raise RuleError(manifest.file, manifest.line("shared", i), f"shared: {name} has no "
+                            "vocabulary folder")
+        folders.append(folder)
+    folders.append(root)
+
     termsets: dict[str, TermSet] = {}
-    for path in sorted((root / "vocabulary").glob("*.yml")):
+    for path in (p for folder in folders for p in sorted((folder / "vocabulary").glob("*.yml"))):
         doc = load(path)
         items = doc.data.get("termsets") if isinstance(doc.data, dict) else None
         if not isinstance(items, list):
