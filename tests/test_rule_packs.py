@@ -39,7 +39,7 @@ def test_every_builtin_pack_is_listed_and_every_rule_has_sources_and_both_langua
     from skjult.rules.pack import available_packs
 
     assert available_packs() == sorted(PACKS)
-    assert JURISDICTIONS == ", ".join(PACKS)
+    assert ", ".join(PACKS) == JURISDICTIONS
     for name in PACKS:
         for rule in builtin_pack(name).rules:
             assert rule.source.startswith("https://")

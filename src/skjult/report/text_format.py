@@ -21,12 +21,14 @@ WORDS = {
     "da": {"creator": "Skaber", "posts": "opslag", "commercial": "kommercielle",
            "compliant": "i orden", "warnings": "advarsler", "violations": "overtrædelser",
            "rate": "overholdelse", "fix": "ret", "skipped": "sprunget over", "read": "læst",
+           "suppressed": "fund undertrykt af konfigurationen",
            "checked": "tjekket", "files": "Filer", "no_text": "uden tekst", "format": "format",
            "unreadable": "kunne ikke læses", "none": "Ingen opslag at vise.", "all_ok": "Alle kommercielle "
            "opslag er i orden."},
     "en": {"creator": "Creator", "posts": "posts", "commercial": "commercial",
            "compliant": "compliant", "warnings": "warnings", "violations": "violations",
            "rate": "compliance", "fix": "fix", "skipped": "skipped", "read": "read",
+           "suppressed": "findings suppressed by the configuration",
            "checked": "checked", "files": "Files", "no_text": "without text", "format": "format",
            "unreadable": "could not be read", "none": "No posts to show.", "all_ok": "All commercial posts "
            "are compliant."},
@@ -146,7 +148,9 @@ class TextFormatter(Formatter):
             out.write(self._c("dim", f"note: {notice}") + "\n")
         totals = report.totals()
         out.write(f"{w['read']} {totals['read']} · {w['checked']} {totals['checked']} · "
-                  f"{w['skipped']} {totals['skipped']}\n")
+                  f"{w['skipped']} {totals['skipped']}"
+                  + (f" · {totals['suppressed']} {w['suppressed']}" if totals["suppressed"] else "")
+                  + "\n")
         self._spool.close()
 
 
