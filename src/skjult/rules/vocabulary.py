@@ -198,6 +198,7 @@ class Vocabulary:
                 if need not in self.termsets:
                     raise RuleError(t.file, t.line, f"term set {t.id}: requires_any names unknown "
                                     f"term set {need!r}", did_you_mean(need, self.termsets))
+        self._order = tuple(self.termsets)
         self._regex_sets = [t for t in self.termsets.values() if t.compiled_regex]
         self._url_sets = [t for t in self.termsets.values() if t.compiled_urls]
 
@@ -257,7 +258,8 @@ class Vocabulary:
             needs = self.termsets[tid].requires_any
             if needs and not any(found.get(n) for n in needs):
                 found[tid] = []
-        return {tid: _dedupe(hits) for tid, hits in found.items() if hits}
+        # In the pack's order of term sets, so results never depend on the matchers' order.
+        return {tid: _dedupe(found[tid]) for tid in self._order if found.get(tid)}
 
 
 def _dedupe(hits: list[Hit]) -> list[Hit]:
