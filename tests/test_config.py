@@ -225,6 +225,8 @@ def test_suppressions_reported_by_the_command(tmp_path: Path) -> None:
     assert code == 0
     report = json.loads(out)
     assert report["totals"]["suppressed"] == 1
+    _, parallel, _ = run("check", str(posts), "--format", "json", "--jobs", "2")
+    assert json.loads(parallel)["suppressions"] == report["suppressions"]  # counted in the parent
     assert [s["status"] for s in report["suppressions"]] == ["used", "expired"]
     assert "skjult.toml:6: suppression of dk.tobacco expired on 2020-01-01" in err
     code, out, _ = run("check", str(posts), "--format", "sarif")

@@ -35,3 +35,9 @@ def test_output_equals_the_reference(corpus: Path) -> None:
     want = gzip.decompress(REF["GOLDEN"].read_bytes()).decode("utf-8").splitlines()
     got = REF["run_check"](corpus).splitlines()
     assert got == want, _first_difference(got, want)
+
+
+def test_two_jobs_give_the_same_output_in_the_same_order(corpus: Path) -> None:
+    want = gzip.decompress(REF["GOLDEN"].read_bytes()).decode("utf-8").splitlines()
+    got = REF["run_check"](corpus, "--jobs", "2").splitlines()
+    assert got == want, _first_difference(got, want)

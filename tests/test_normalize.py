@@ -59,3 +59,58 @@ def test_white_space_runs_collapse_but_lines_stay() -> None:
     n = normalize("I  samarbejde\u00a0med\r\nnæste linje")
     assert n.text == "I samarbejde med\nnæste linje"
     assert n.to_original(n.text.index("næste"), n.text.index("næste") + 5)[0] == 19
+
+
+def _one_cluster_at_a_time(original: str) -> tuple[str, list[int], list[int]]:
+    """The plain algorithm the fast one must agree with: every cluster through the careful path."""
+    import unicodedata
+
+    from skjult.normalize import _SPACED_LETTERS, CONFUSABLES, INVISIBLE
+
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    i = 0
+    while i < len(original):
+        j = i + 1
+        while j < len(original) and unicodedata.combining(original[j]):
+            j += 1
+        piece = original[i:j]
+        if piece == "\r":
+            piece = "" if j < len(original) and original[j] == "\n" else "\n"
+        if piece and piece not in INVISIBLE:
+            mapped = CONFUSABLES.get(piece) or unicodedata.normalize("NFKC", piece)
+            for ch in mapped:
+                if ch in INVISIBLE:
+                    continue
+                if ch != "\n" and ch.isspace():
+                    ch = " "
+                    if chars and chars[-1] == " ":
+                        ends[-1] = j
+                        continue
+                chars.append(ch)
+                starts.append(i)
+                ends.append(j)
+        i = j
+    text = "".join(chars)
+    drop = {k for m in _SPACED_LETTERS.finditer(text) for k in range(m.start() + 1, m.end(), 2)}
+    keep = [k for k in range(len(text)) if k not in drop]
+    return "".join(text[k] for k in keep), [starts[k] for k in keep], [ends[k] for k in keep]
+
+
+def test_fast_paths_agree_with_one_cluster_at_a_time() -> None:
+    import random
+
+    palette = ["a", "b", "R", "e", "k", " ", " ", "  ", "\n", "\r\n", "\r", "\t", "\u00a0", "ø", "Å",
+               "\u030a", "\u0301", "\u200b", "\ufe0f", "☀", "🎁", "𝐑", "ᴇ", "е", "ª", "²", "#", "@",
+               "-", ".", "½", "\u3000", "ﬁ", "Ⓡ"]
+    rng = random.Random(5)
+    for _ in range(3000):
+        text = "".join(rng.choice(palette) for _ in range(rng.randint(0, 25)))
+        want_text, want_starts, want_ends = _one_cluster_at_a_time(text)
+        got = normalize(text)
+        assert got.text == want_text, ascii(text)
+        if got.starts is not None:
+            assert (list(got.starts), list(got.ends or ())) == (want_starts, want_ends), ascii(text)
+        else:  # nothing to clean: the text is its own map
+            assert got.text == text, ascii(text)

@@ -19,31 +19,52 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 
+TOKENIZER = "skjult.hashtag_tokenizer.v1"
+
+
+def _hashtag_tokenizer() -> Any:
+    """spaCy registry entry: the language's tokenizer with our affix rules, built once."""
+    from spacy.tokenizer import Tokenizer
+    from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+
+    def build(nlp: Language) -> Tokenizer:
+        defaults: Any = nlp.Defaults
+        prefixes = [p for p in defaults.prefixes if p not in ("#", "@")] + [r"\|", "•", "·"]
+        suffixes = [*defaults.suffixes, r"\|", "•", "·"]
+        infixes = [
+            *defaults.infixes,
+            r"(?<=[^\s#@])(?=[#@][\w])",  # a tag glued to the word or tag before it
+            r"[|•·]",
+            r"(?<=\w)[,;:](?=[#@])",
+        ]
+        return Tokenizer(
+            nlp.vocab,
+            rules=defaults.tokenizer_exceptions,
+            prefix_search=compile_prefix_regex(prefixes).search,
+            suffix_search=compile_suffix_regex(suffixes).search,
+            infix_finditer=compile_infix_regex(infixes).finditer,
+            token_match=defaults.token_match,
+            url_match=defaults.url_match,
+        )
+
+    return build
+
+
 @functools.lru_cache(maxsize=2)
 def pipeline(lang: str = "da") -> Language:
     """A blank spaCy pipeline whose tokenizer keeps ``#hashtags`` and ``@handles`` whole.
 
     The default rules split ``#reklame`` into ``#`` + ``reklame`` but leave glued tags
-    (``#reklame#ad``, ``#Reklame|#spons``) as one token; we reverse both.
+    (``#reklame#ad``, ``#Reklame|#spons``) as one token; we reverse both. The tokenizer is
+    given to ``spacy.blank`` through spaCy's registry, so the language's special cases are
+    loaded once (replacing the affix rules afterwards reloads them each time).
     """
     import spacy
-    from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+    from spacy.util import registry
 
-    nlp = spacy.blank(lang)
-    defaults: Any = nlp.Defaults
-    prefixes = [p for p in defaults.prefixes if p not in ("#", "@")] + [r"\|", "•", "·"]
-    suffixes = [*defaults.suffixes, r"\|", "•", "·"]
-    infixes = [
-        *defaults.infixes,
-        r"(?<=[^\s#@])(?=[#@][\w])",  # a tag glued to the word or tag before it
-        r"[|•·]",
-        r"(?<=\w)[,;:](?=[#@])",
-    ]
-    tokenizer: Any = nlp.tokenizer
-    tokenizer.prefix_search = compile_prefix_regex(prefixes).search
-    tokenizer.suffix_search = compile_suffix_regex(suffixes).search
-    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
-    return nlp
+    if TOKENIZER not in registry.tokenizers:
+        registry.tokenizers.register(TOKENIZER, func=_hashtag_tokenizer)
+    return spacy.blank(lang, config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER}}})
 
 
 @functools.lru_cache(maxsize=1)
@@ -133,6 +154,8 @@ def _hashtag_block(text: str) -> int | None:
 
     A caption that is nothing but tags has no *trailing* block: its tags are its start.
     """
+    if "#" not in text:
+        return None
     block_start: int | None = None
     covered_to = len(text)
     for m in reversed(list(_HASHTAG_BLOCK_TOKEN.finditer(text))):

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import regex
 
+from skjult import parallel
 from skjult.caption import Caption, anatomy, pipeline
 from skjult.config import Config, matches, post_key
 from skjult.model import (
@@ -62,6 +63,7 @@ class Checker:
         if lang not in ("da", "en"):
             raise ValueError("lang must be 'da' or 'en'")
         config = config or Config()
+        extra_packs = tuple(extra_packs)
         self.config = config
         pack = builtin_pack(jurisdiction or config.jurisdiction or "dk")
         if config.folds:
@@ -90,6 +92,8 @@ class Checker:
             for tid in _termsets_of(rule):
                 self._users.setdefault(tid, []).append(rule)
         self.ledger = Ledger(config.suppressions, today)
+        # How to build the same checker in a worker process (see skjult.parallel).
+        self.spec = (jurisdiction, lang, tuple(str(p) for p in extra_packs), config, today)
 
     # -- public API -------------------------------------------------------------------------
 
@@ -99,8 +103,19 @@ class Checker:
         post = caption if isinstance(caption, Post) else make_post(caption, creator, platform, meta)
         return next(self.iter_results([post]))
 
-    def iter_results(self, posts: Iterable[Post]) -> Iterator[PostResult]:
-        """Check posts as they come, in order; spaCy tokenizes them in batches."""
+    def iter_results(self, posts: Iterable[Post], jobs: int = 1) -> Iterator[PostResult]:
+        """Check posts as they come, in order; spaCy tokenizes them in batches.
+
+        ``jobs`` > 1 checks batches in that many worker processes; the results are the same
+        and come in the same order."""
+        results = self._checked(posts) if jobs <= 1 else parallel.check(self, posts, jobs)
+        ledger = self.ledger
+        for result in results:
+            if result.suppressed or result.lapsed:
+                ledger.count(result.suppressed, result.lapsed)
+            yield result
+
+    def _checked(self, posts: Iterable[Post]) -> Iterator[PostResult]:
         tokenizer = self.nlp.tokenizer
         batch: list[tuple[Post, Caption]] = []
         audiences = self.config.audiences
@@ -133,10 +148,10 @@ class Checker:
         findings = self._findings(evidence, brand)
         if timeouts:
             findings = self._timed_out(evidence, timeouts, notes) + findings
-        findings, suppressed = self.ledger.apply(post, findings)
+        findings, suppressed, lapsed = self.ledger.apply(post, findings)
         disclosures = self._disclosures(caption, hits)
         return PostResult(post, _verdict(commercial, findings), commercial, disclosures,
-                          findings, caption.language, tuple(notes), brand, suppressed)
+                          findings, caption.language, tuple(notes), brand, suppressed, lapsed)
 
     def _apply_cancels(self, hits: dict[str, list[Hit]]) -> None:
         """"ikke reklame" holds the word "reklame": a self-declaration cancels what it contains."""

@@ -171,6 +171,7 @@ class PostResult:
     notes: tuple[str, ...] = ()  # e.g. a rule pattern that timed out on this caption
     advertiser: str | None = None  # the brand named by metadata or the first @handle
     suppressed: tuple[Any, ...] = ()  # skjult.suppress.Suppressed: findings accepted on purpose
+    lapsed: tuple[Any, ...] = ()  # expired suppressions that would have applied (not output)
 
     @property
     def is_commercial(self) -> bool:

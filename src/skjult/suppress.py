@@ -34,28 +34,38 @@ class Ledger:
         self.would_have: dict[Suppression, int] = dict.fromkeys(self.all, 0)  # expired, matched
 
     def apply(self, post: Post, findings: tuple[Finding, ...]
-              ) -> tuple[tuple[Finding, ...], tuple[Suppressed, ...]]:
+              ) -> tuple[tuple[Finding, ...], tuple[Suppressed, ...], tuple[Suppression, ...]]:
+        """The findings left, those suppressed, and expired suppressions that matched one.
+
+        Counting is separate (``count``): with ``--jobs`` the results are counted where they
+        are collected, not in the process that checked them."""
         if not self.all:
-            return findings, ()
+            return findings, (), ()
         keys = {post_key(v) for v in (post.id, post.url) if v}
         kept: list[Finding] = []
         silenced: list[Suppressed] = []
+        lapsed: list[Suppression] = []
         for finding in findings:
             by = None
             for s in self.all:
                 if not _covers(s, post, keys, finding):
                     continue
                 if s.expired(self.today):
-                    self.would_have[s] += 1
+                    lapsed.append(s)
                     continue
                 by = s
                 break
             if by is None:
                 kept.append(finding)
             else:
-                self.used[by] += 1
                 silenced.append(Suppressed(finding, by))
-        return tuple(kept), tuple(silenced)
+        return tuple(kept), tuple(silenced), tuple(lapsed)
+
+    def count(self, suppressed: Iterable[Suppressed], lapsed: Iterable[Suppression]) -> None:
+        for entry in suppressed:
+            self.used[entry.by] = self.used.get(entry.by, 0) + 1
+        for s in lapsed:
+            self.would_have[s] = self.would_have.get(s, 0) + 1
 
     def status(self) -> list[dict[str, Any]]:
         """Every suppression with how often it applied: ``used``, ``unused`` or ``expired``."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from typing import Any
 
 from skjult.caption import Fold
 from skjult.model import Strength
+from skjult.rules.cache import cached
 from skjult.rules.errors import RuleError, did_you_mean
 from skjult.rules.kinds import KIND_KEYS, REGISTRY
 from skjult.rules.rule import Rule, parse_rule
@@ -185,4 +187,16 @@ def builtin_pack(name: str) -> Pack:
         raise RuleError(str(folder), None, f"no rule pack {name!r}",
                         did_you_mean(name, available_packs()) or
                         f"available: {', '.join(available_packs())}")
-    return load_pack(folder)
+    return cached(folder, "builtin", lambda: _trusted(load_pack(folder)), _folders)
+
+
+def _trusted(pack: Pack) -> Pack:
+    """Shipped patterns are ours, reviewed and tested on hostile text: no per-caption time-out."""
+    return dataclasses.replace(pack, termsets={tid: dataclasses.replace(t, timeout=None)
+                                               for tid, t in pack.termsets.items()})
+
+
+def _folders(pack: Pack) -> list[Path]:
+    """Every folder a pack was read from: its own and the shared vocabularies it uses."""
+    return sorted({pack.root.resolve(), *(Path(t.file).resolve().parents[1]
+                                          for t in pack.termsets.values() if t.file)})

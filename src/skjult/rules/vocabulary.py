@@ -71,6 +71,9 @@ class TermSet:
     source: str | None = None
     file: str = ""
     line: int | None = None
+    # Seconds a pattern may run on one caption. Packs a user adds always have one; the built-in
+    # packs' patterns are reviewed and tested, and run without (the check costs half their time).
+    timeout: float | None = REGEX_TIMEOUT
     compiled_regex: tuple[Any, ...] = field(default=(), compare=False, repr=False)
     compiled_urls: tuple[Any, ...] = field(default=(), compare=False, repr=False)
     compiled_exclude: Any = field(default=None, compare=False, repr=False)
@@ -173,31 +176,40 @@ class Vocabulary:
 
     def __init__(self, termsets: Iterable[TermSet], nlp: Language):
         from spacy.matcher import Matcher, PhraseMatcher
+        from spacy.tokens import Doc
 
         self.termsets: dict[str, TermSet] = {t.id: t for t in termsets}
-        self._words: dict[str, list[str]] = {}
-        self._case_words: dict[str, list[str]] = {}
+        # Words are one token each: matched in C by PhraseMatchers over the tokens' lower-case
+        # (or exact) form, instead of a Python loop over every token.
+        self._words = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._case_words = PhraseMatcher(nlp.vocab, attr="ORTH")
         self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self._tokens = Matcher(nlp.vocab, validate=True)
+        # Token patterns: one Matcher per term set, run only when the caption holds a word the
+        # set's patterns must start with (a superset test on the text, so nothing is missed).
+        self._token_sets: list[tuple[Any, Any]] = []  # (anchor regex or None, Matcher)
         self._nlp = nlp
         for t in self.termsets.values():
-            index = self._case_words if t.case_sensitive else self._words
-            for w in t.words:
-                key = w if t.case_sensitive else w.lower()
-                index.setdefault(key, []).append(t.id)
+            if t.words:
+                words = self._case_words if t.case_sensitive else self._words
+                words.add(t.id, [Doc(nlp.vocab, words=[w]) for w in dict.fromkeys(t.words)])
             if t.phrases:
                 self._phrases.add(t.id, [nlp.make_doc(p) for p in t.phrases])
             if t.patterns:
+                matcher = Matcher(nlp.vocab, validate=True)
                 try:
-                    self._tokens.add(t.id, list(t.patterns))
+                    matcher.add(t.id, list(t.patterns))
                 except Exception as exc:  # spaCy raises several types for bad patterns
                     raise RuleError(t.file, t.line, f"term set {t.id}: bad token pattern: "
                                     f"{str(exc).splitlines()[0]}") from exc
+                self._token_sets.append((_anchor_regex(t.patterns), matcher))
         for t in self.termsets.values():
             for need in t.requires_any:
                 if need not in self.termsets:
                     raise RuleError(t.file, t.line, f"term set {t.id}: requires_any names unknown "
                                     f"term set {need!r}", did_you_mean(need, self.termsets))
+        self._has_words = any(t.words and not t.case_sensitive for t in self.termsets.values())
+        self._has_case_words = any(t.words and t.case_sensitive for t in self.termsets.values())
+        self._has_phrases = any(t.phrases for t in self.termsets.values())
         self._order = tuple(self.termsets)
         self._regex_sets = [t for t in self.termsets.values() if t.compiled_regex]
         self._url_sets = [t for t in self.termsets.values() if t.compiled_urls]
@@ -211,42 +223,45 @@ class Vocabulary:
         def add(tid: str, start: int, end: int) -> None:
             found.setdefault(tid, []).append(Hit(tid, start, end))
 
-        words, case_words = self._words, self._case_words
-        for token in doc:
-            for tid in words.get(token.lower_, ()):
-                add(tid, token.idx, token.idx + len(token))
-            if case_words:
-                for tid in case_words.get(token.text, ()):
-                    add(tid, token.idx, token.idx + len(token))
         strings = self._nlp.vocab.strings
-        for match_id, s, e in self._phrases(doc):
-            span = doc[s:e]
-            add(strings[match_id], span.start_char, span.end_char)
-        for match_id, s, e in self._tokens(doc):
-            span = doc[s:e]
-            add(strings[match_id], span.start_char, span.end_char)
+        matchers: list[Any] = []
+        if self._has_words:
+            matchers.append(self._words)
+        if self._has_case_words:
+            matchers.append(self._case_words)
+        if self._has_phrases:
+            matchers.append(self._phrases)
+        for anchor, matcher in self._token_sets:
+            if anchor is None or anchor.search(text):
+                matchers.append(matcher)
+        for matcher in matchers:
+            for match_id, s, e in matcher(doc):
+                start = doc[s].idx
+                last = doc[e - 1]
+                add(strings[match_id], start, last.idx + len(last))
         for t in self._regex_sets:
             for pattern in t.compiled_regex:
                 try:
-                    for m in pattern.finditer(text, timeout=REGEX_TIMEOUT):
+                    for m in pattern.finditer(text, timeout=t.timeout):
                         if m.end() > m.start():
                             add(t.id, m.start(), m.end())
                 except TimeoutError:
                     timeouts.append(t.id)
-        if self._url_sets:
+        if self._url_sets and ("/" in text or "www." in text.lower()):  # what every URL holds
             for url in URL.finditer(text):
                 for t in self._url_sets:
                     try:
-                        if any(p.search(url.group(), timeout=REGEX_TIMEOUT) for p in t.compiled_urls):
+                        if any(p.search(url.group(), timeout=t.timeout) for p in t.compiled_urls):
                             add(t.id, url.start(), url.end())
                     except TimeoutError:
                         timeouts.append(t.id)
         for tid, hits in found.items():
-            exclude = self.termsets[tid].compiled_exclude
+            termset = self.termsets[tid]
+            exclude = termset.compiled_exclude
             if exclude is not None:
                 try:
                     spans = [(m.start(), m.end())
-                             for m in exclude.finditer(text, timeout=REGEX_TIMEOUT)]
+                             for m in exclude.finditer(text, timeout=termset.timeout)]
                 except TimeoutError:
                     timeouts.append(tid)
                     spans = []
@@ -260,6 +275,47 @@ class Vocabulary:
                 found[tid] = []
         # In the pack's order of term sets, so results never depend on the matchers' order.
         return {tid: _dedupe(found[tid]) for tid in self._order if found.get(tid)}
+
+
+_EXACT_KEYS = ("ORTH", "TEXT")  # the token's text as written
+_LOWER_KEYS = ("LOWER", "NORM")  # its lower-case form
+
+
+def _anchor(pattern: list[dict[str, Any]]) -> tuple[set[str], bool] | None:
+    """The words a token pattern's first token must be, and whether case matters; ``None`` when
+    it can be anything (a regex, another attribute, an optional or negated first token)."""
+    if not pattern:
+        return None
+    first = pattern[0]
+    if first.get("OP") not in (None, "+", "1"):
+        return None
+    for key in (*_EXACT_KEYS, *_LOWER_KEYS):
+        value = first.get(key)
+        if isinstance(value, dict) and set(value) == {"IN"}:
+            value = value["IN"]
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            exact = key in _EXACT_KEYS
+            return ({v if exact else v.lower() for v in value}, exact)
+    return None
+
+
+def _anchor_regex(patterns: Iterable[Any]) -> Any:
+    """A search for the words any of the patterns must start with, or ``None`` (always run).
+
+    A token never has a letter right before or after it inside the same run of letters, so the
+    words are looked for between non-letters."""
+    exact: set[str] = set()
+    folded: set[str] = set()
+    for pattern in patterns:
+        anchor = _anchor(pattern)
+        if anchor is None:
+            return None
+        (exact if anchor[1] else folded).update(anchor[0])
+    parts = [regex.escape(w) for w in sorted(exact, key=len, reverse=True)]
+    parts += [f"(?i:{regex.escape(w)})" for w in sorted(folded, key=len, reverse=True)]
+    return regex.compile(r"(?<!\p{L})(?:" + "|".join(parts) + r")(?!\p{L})", regex.V1)
 
 
 def _dedupe(hits: list[Hit]) -> list[Hit]:

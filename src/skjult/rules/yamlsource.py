@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from skjult.rules.errors import RuleError
 
 
@@ -28,8 +26,10 @@ class Located:
         return None
 
 
-def _record_lines(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> None:
+def _record_lines(node: Any, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> None:
     """The line of every mapping key and sequence item below ``node``, by key path."""
+    import yaml
+
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
@@ -42,6 +42,8 @@ def _record_lines(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any,
 
 
 def load(path: Path) -> Located:
+    import yaml  # only when a pack is read from YAML, not when it comes from the cache
+
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
