@@ -52,6 +52,11 @@ def _hashtag_tokenizer() -> Any:
 
 @functools.lru_cache(maxsize=2)
 def pipeline(lang: str = "da") -> Language:
+    """The shared pipeline for ``lang`` (built once per process); see ``new_pipeline``."""
+    return new_pipeline(lang)
+
+
+def new_pipeline(lang: str = "da") -> Language:
     """A blank spaCy pipeline whose tokenizer keeps ``#hashtags`` and ``@handles`` whole.
 
     The default rules split ``#reklame`` into ``#`` + ``reklame`` but leave glued tags

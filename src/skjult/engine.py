@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import regex
 
 from skjult import parallel
-from skjult.caption import Caption, anatomy, pipeline
+from skjult.caption import Caption, anatomy, new_pipeline
 from skjult.config import Config, matches, post_key
 from skjult.model import (
     Commercial,
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 DISCLOSURE_KINDS = {"label": "label", "weak-label": "weak"}
 BATCH = 512
+VOCAB_GROWTH = 10_000  # new token strings a pipeline may learn before it is replaced
 
 
 def _overlaps(hit: Hit, others: list[Hit]) -> bool:
@@ -84,8 +85,10 @@ class Checker:
             _add_brands(termsets, config, self.pack.brand)
         self.termsets = termsets
         self.rules = tuple(_tuned(rules, config))
-        self.nlp = pipeline(self.pack.language if self.pack.language in ("da", "en") else "da")
+        self.nlp = new_pipeline(self.pack.language if self.pack.language in ("da", "en") else "da")
         self.vocabulary = Vocabulary(termsets.values(), self.nlp)
+        self._vocab_start = len(self.nlp.vocab)
+        self.vocab_growth = VOCAB_GROWTH
         self._cancelling = [t for t in termsets.values() if t.kind == "self-declared" and t.cancels]
         self._users: dict[str, list[Rule]] = {}  # term set -> the rules that depend on it
         for rule in self.rules:
@@ -116,7 +119,6 @@ class Checker:
             yield result
 
     def _checked(self, posts: Iterable[Post]) -> Iterator[PostResult]:
-        tokenizer = self.nlp.tokenizer
         batch: list[tuple[Post, Caption]] = []
         audiences = self.config.audiences
         for post in posts:
@@ -124,10 +126,20 @@ class Checker:
                 post.meta["audience"] = audiences[post.creator]
             batch.append((post, anatomy(normalize(post.text), self.pack.fold_for(post.platform))))
             if len(batch) >= BATCH:
-                yield from self._check_batch(batch, tokenizer)
+                yield from self._check_batch(batch, self.nlp.tokenizer)
                 batch = []
+                self._bound_vocabulary()
         if batch:
-            yield from self._check_batch(batch, tokenizer)
+            yield from self._check_batch(batch, self.nlp.tokenizer)
+
+    def _bound_vocabulary(self) -> None:
+        """spaCy keeps every token string it has seen (discount codes, link ids, ...), so on a
+        long run memory would grow with the posts. Past a limit, start a fresh pipeline; the
+        tokens, and so the results, are the same."""
+        if len(self.nlp.vocab) > self._vocab_start + self.vocab_growth:
+            self.nlp = new_pipeline(self.nlp.lang or "da")
+            self.vocabulary = Vocabulary(self.termsets.values(), self.nlp)
+            self._vocab_start = len(self.nlp.vocab)
 
     # -- internals --------------------------------------------------------------------------
 

@@ -41,6 +41,16 @@ def _fingerprint(folders: Iterable[Path]) -> dict[str, tuple[int, int]]:
     return out
 
 
+def _code_stamp() -> str:
+    """The package's own source files: a pickle made by other code is never loaded."""
+    package = Path(__file__).resolve().parents[1]
+    stamp = hashlib.sha1()
+    for path in sorted(package.rglob("*.py")):
+        stat = path.stat()
+        stamp.update(f"{path.relative_to(package)}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+    return stamp.hexdigest()
+
+
 def cached(root: Path, variant: str, load: Callable[[], T], folders: Callable[[T], list[Path]]) -> T:
     """``load()`` the pack at ``root``, or take it from the cache while its files are unchanged.
 
@@ -50,7 +60,8 @@ def cached(root: Path, variant: str, load: Callable[[], T], folders: Callable[[T
     where = cache_dir()
     if where is None:
         return load()
-    key = hashlib.sha1(f"{FORMAT}|{__version__}|{sys.version}|{variant}|{root.resolve()}".encode())
+    key = hashlib.sha1(f"{FORMAT}|{__version__}|{sys.version}|{variant}|{root.resolve()}|"
+                       f"{_code_stamp()}".encode())
     entry = where / f"pack-{key.hexdigest()[:20]}.pickle"
     try:
         with entry.open("rb") as stream:
