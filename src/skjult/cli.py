@@ -107,6 +107,11 @@ def _config_options(command: Any) -> Any:
               help="Output format (default: text; github under GitHub Actions).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
               help="Write the report to this file instead of standard output.")
+@click.option("--per", type=click.Choice(["post", "creator"]), default="post", show_default=True,
+              help="csv: one row per post, or per creator (counts and compliance rate).")
+@click.option("--delimiter", type=click.Choice([",", ";", "tab"]), default=",", show_default=True,
+              help="csv: field separator; Danish Excel wants ';' (with --bom).")
+@click.option("--bom", is_flag=True, help="csv: start with a UTF-8 byte-order mark (for Excel).")
 @click.option("--jurisdiction", "-j", help=f"Rule pack to apply: {JURISDICTIONS} (default: dk).")
 @click.option("--lang", type=click.Choice(["da", "en"]),
               help="Language of messages and fixes (default: da).")
@@ -138,7 +143,8 @@ def _config_options(command: Any) -> Any:
               help="Check in this many processes (0: one per CPU). Same results, same order.")
 @_config_options
 @click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
-def check(paths: tuple[str, ...], fmt: str, output: str | None, jurisdiction: str | None,
+def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimiter: str,
+          bom: bool, jurisdiction: str | None,
           lang: str | None, fail_level: str | None, extra_packs: tuple[str, ...], input_format: str | None,
           maps: tuple[str, ...], creator: str | None, platform: str | None,
           paid_partnership: bool | None, audience: str | None, color: bool | None, fix: bool,
@@ -179,7 +185,8 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, jurisdiction: st
         out = sys.stdout
     use_color = (out.isatty() if color is None else color) and fmt == "text"
     report = Report()
-    sink = formatter(fmt, out, color=use_color, lang=lang, rules=checker.rules)
+    format_options = {"per": per, "delimiter": "\t" if delimiter == "tab" else delimiter, "bom": bom}
+    sink = formatter(fmt, out, color=use_color, lang=lang, rules=checker.rules, options=format_options)
     fixer = DraftFixer(checker, write=fix and not diff) if fix or diff else None
     stderr = sys.stderr
     meter = Progress(stderr, (stderr.isatty() if progress is None else progress) and not quiet)

@@ -265,9 +265,17 @@ class CreatorSummary:
     warnings: int = 0
     violations: int = 0
     categories: dict[str, int] = field(default_factory=dict)
+    first_post: str | None = None  # earliest and latest created_at (ISO 8601 sorts as text)
+    last_post: str | None = None
 
     def add(self, result: PostResult) -> None:
         self.posts += 1
+        when = result.post.created_at
+        if when:
+            if self.first_post is None or when < self.first_post:
+                self.first_post = when
+            if self.last_post is None or when > self.last_post:
+                self.last_post = when
         if not result.is_commercial:
             return
         verdict = result.verdict
@@ -297,6 +305,8 @@ class CreatorSummary:
             "violations": self.violations,
             "compliance_rate": None if rate is None else round(rate, 4),
             "categories": dict(sorted(self.categories.items())),
+            "first_post": self.first_post,
+            "last_post": self.last_post,
         }
 
 

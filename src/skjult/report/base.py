@@ -14,11 +14,12 @@ SCHEMA_VERSION = "1"
 
 class Formatter:
     def __init__(self, out: IO[str], *, color: bool = False, lang: str = "da",
-                 rules: Sequence[Rule] = ()):
+                 rules: Sequence[Rule] = (), options: dict[str, Any] | None = None):
         self.out = out
         self.color = color
         self.lang = lang
         self.rules = rules  # the rules of the run, for formats that describe them
+        self.options = options or {}  # a format's own settings (csv: per, delimiter, bom)
 
     def start(self, meta: dict[str, Any]) -> None:
         """Before the first post; ``meta`` says which pack and version produced the run."""

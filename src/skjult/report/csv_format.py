@@ -1,23 +1,52 @@
-"""``csv``: one row per post, ready for a spreadsheet."""
+"""``csv``: one row per post (or per creator), ready for a spreadsheet.
+
+Options: ``per`` (``post`` or ``creator``), ``delimiter`` (``,`` ``;`` or a tab) and ``bom``.
+Danish Excel opens ``--delimiter ';' --bom`` files directly: it expects semicolons, needs the
+byte-order mark to read UTF-8, and wants a decimal comma, which the per-creator rate then uses.
+Dates stay as the export gave them, normalised to ISO 8601 by the readers.
+"""
 
 from __future__ import annotations
 
 import csv
 from typing import Any
 
-from skjult.model import PostResult
+from skjult.model import CATEGORIES, PostResult
 from skjult.report.base import Formatter
+from skjult.report.summary import Report
 
 COLUMNS = ("id", "creator", "platform", "created_at", "url", "verdict", "commercial", "signals",
            "disclosures", "rules", "categories", "messages", "fixes", "source")
 
 
+CREATOR_COLUMNS = ("creator", "posts", "commercial", "compliant", "warnings", "violations",
+                   "compliance_pct", "first_post", "last_post", *CATEGORIES)
+
+
 class CsvFormatter(Formatter):
     def start(self, meta: dict[str, Any]) -> None:
-        self._writer = csv.writer(self.out, lineterminator="\n")
-        self._writer.writerow(COLUMNS)
+        delimiter = self.options.get("delimiter") or ","
+        self._per_creator = self.options.get("per") == "creator"
+        self._decimal = "," if delimiter == ";" else "."
+        if self.options.get("bom"):
+            self.out.write("\ufeff")
+        # CRLF, as RFC 4180 and spreadsheets expect.
+        self._writer = csv.writer(self.out, delimiter=delimiter, lineterminator="\r\n")
+        self._writer.writerow(CREATOR_COLUMNS if self._per_creator else COLUMNS)
+
+    def finish(self, report: Report) -> None:
+        if not self._per_creator:
+            return
+        for c in report.sorted_creators():
+            rate = c.compliance_rate
+            pct = "" if rate is None else f"{rate * 100:.1f}".replace(".", self._decimal)
+            self._writer.writerow([c.creator, c.posts, c.commercial, c.compliant, c.warnings,
+                                   c.violations, pct, c.first_post or "", c.last_post or "",
+                                   *(c.categories.get(k, 0) for k in CATEGORIES)])
 
     def post(self, result: PostResult) -> None:
+        if self._per_creator:
+            return
         post, findings = result.post, result.findings
         self._writer.writerow([
             post.id or "",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import IO
+from typing import IO, Any
 
 from skjult.model import PostResult, Severity
 from skjult.report.base import Formatter
@@ -30,8 +30,8 @@ def _property(text: str) -> str:
 
 class GithubFormatter(Formatter):
     def __init__(self, out: IO[str], *, color: bool = False, lang: str = "da",
-                 rules: Sequence[Rule] = ()):
-        super().__init__(out, color=color, lang=lang, rules=rules)
+                 rules: Sequence[Rule] = (), options: dict[str, Any] | None = None):
+        super().__init__(out, color=color, lang=lang, rules=rules, options=options)
         self._shown = {kind: 0 for kind in COMMANDS.values()}
         self._hidden = 0
 

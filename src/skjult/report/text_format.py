@@ -7,12 +7,12 @@ file (not in memory), indexed by creator.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Sequence
-from typing import IO
+from typing import IO, Any
 
 from skjult.model import NO_TEXT, Finding, PostResult, Verdict
 from skjult.report.base import Formatter
+from skjult.report.spool import Spool
 from skjult.report.summary import Report
 from skjult.rules.rule import Rule
 
@@ -58,11 +58,10 @@ def excerpt(text: str, findings: tuple[Finding, ...], color: bool) -> str:
 
 class TextFormatter(Formatter):
     def __init__(self, out: IO[str], *, color: bool = False, lang: str = "da",
-                 rules: Sequence[Rule] = ()):
-        super().__init__(out, color=color, lang=lang, rules=rules)
+                 rules: Sequence[Rule] = (), options: dict[str, Any] | None = None):
+        super().__init__(out, color=color, lang=lang, rules=rules, options=options)
         self.words = WORDS[lang]
-        self._spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed in finish()
-        self._blocks: dict[str, list[int]] = {}  # spool offsets per creator
+        self._spool = Spool()  # non-compliant posts, per creator, until the end
 
     def _files(self, report: Report) -> None:
         """Per file: format, read, checked, skipped — so that nothing is lost unseen."""
@@ -88,11 +87,7 @@ class TextFormatter(Formatter):
     def post(self, result: PostResult) -> None:
         if result.verdict not in (Verdict.WARNING, Verdict.VIOLATION):
             return
-        block = self._render(result)
-        offset = self._spool.tell()
-        self._spool.write(block)
-        creator = result.post.creator or "(unknown)"
-        self._blocks.setdefault(creator, []).append(offset)
+        self._spool.add(result.post.creator or "(unknown)", self._render(result))
 
     def _render(self, result: PostResult) -> str:
         post = result.post
@@ -130,13 +125,12 @@ class TextFormatter(Formatter):
                                      *(str(v).rjust(n) for v, n in zip(cells, widths, strict=True))])
                           + "\n")
             out.write("\n")
-        self._spool.flush()
-        for creator in sorted(self._blocks):
+        groups = self._spool.groups()
+        for creator in groups:
             out.write(self._c("bold", f"── {creator} ──") + "\n")
-            for offset in self._blocks[creator]:
-                self._spool.seek(offset)
-                out.write(_read_block(self._spool))
-        if creators and not self._blocks:
+            for block in self._spool.pieces(creator):
+                out.write(block)
+        if creators and not groups:
             out.write(w["all_ok"] + "\n\n")
         self._files(report)
         for skip in report.skips:
@@ -161,14 +155,3 @@ def _file_rows(report: Report, words: dict[str, str]) -> list[tuple[str, ...]]:
         rows.append((name, t.format or "–", str(t.read), str(t.checked), skipped,
                      f"{words['unreadable']}: {t.error}" if t.error else ""))
     return rows
-
-
-def _read_block(spool: IO[str]) -> str:
-    """One rendered post: every block ends with an empty line, and no line inside is empty."""
-    lines = []
-    for line in iter(spool.readline, ""):
-        lines.append(line)
-        if line == "\n":
-            break
-    return "".join(lines)
-
