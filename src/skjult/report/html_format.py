@@ -24,9 +24,9 @@ from skjult.report.spool import Spool
 from skjult.report.summary import UNKNOWN_CREATOR, Report
 from skjult.rules.rule import Rule
 
-MAX_PROBLEMS = 200  # non-compliant posts listed per creator
-MAX_COMPLIANT = 10  # compliant posts listed per creator
-MAX_LISTED = 20_000  # posts listed in all; the rest are counted
+MAX_PROBLEMS = 100  # non-compliant posts listed per creator
+MAX_COMPLIANT = 5  # compliant posts listed per creator
+MAX_LISTED = 5_000  # posts listed in all (a page of ~6 MB); the rest are counted
 
 WORDS = {
     "da": {
