@@ -224,3 +224,11 @@ def test_progress_is_drawn_on_a_terminal_and_cleared() -> None:
     for _ in range(128):
         silent.post()
     assert quiet.getvalue() == ""
+
+
+def test_every_registered_format_resolves_to_a_formatter() -> None:
+    from skjult.report import FORMATTERS, formatter_class
+    from skjult.report.base import Formatter
+
+    for name in FORMATTERS:
+        assert issubclass(formatter_class(name), Formatter), name
