@@ -88,6 +88,7 @@ def test_command_line_beats_configuration_and_config_flag_beats_discovery(tmp_pa
          "not a date"),
         ('lang = "da"\njurisdiction = \n', 2, "invalid TOML"),
         ('[brands]\nname = ["Acme"]\n', 2, 'did you mean "names"?'),
+        ('lang = "da"\njurisdiction = "uq"\n', 2, "'uq' is not one of dk, uk, us"),
     ],
 )
 def test_bad_settings_name_file_and_line(tmp_path: Path, text: str, line: int, words: str) -> None:

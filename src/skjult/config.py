@@ -210,7 +210,7 @@ def _parse(data: dict[str, Any], r: _Reader) -> Config:
             _check_selector(r, key, selector)
     return Config(
         file=r.file,
-        jurisdiction=r.text(("jurisdiction",), data["jurisdiction"]) if "jurisdiction" in data else None,
+        jurisdiction=_jurisdiction(r, data["jurisdiction"]) if "jurisdiction" in data else None,
         lang=r.choice(("lang",), data["lang"], ("da", "en")) if "lang" in data else None,
         fail_level=r.choice(("fail_level",), data["fail_level"], ("error", "warning", "info", "never"))
         if "fail_level" in data else None,
@@ -224,6 +224,12 @@ def _parse(data: dict[str, Any], r: _Reader) -> Config:
         audiences=_creators(r, data.get("creators", {})),
         suppressions=_suppressions(r, data.get("suppress", [])),
     )
+
+
+def _jurisdiction(r: _Reader, value: Any) -> str:
+    from skjult.rules.pack import available_packs
+
+    return r.choice(("jurisdiction",), r.text(("jurisdiction",), value), available_packs())
 
 
 def _check_selector(r: _Reader, key: str, selector: str) -> None:

@@ -184,7 +184,7 @@ def builtin_pack(name: str) -> Pack:
     root = builtin_root()
     folder = root / name
     if not (folder / "pack.yml").is_file():
-        raise RuleError(str(folder), None, f"no rule pack {name!r}",
+        raise RuleError("jurisdiction", None, f"no rule pack {name!r}",
                         did_you_mean(name, available_packs()) or
                         f"available: {', '.join(available_packs())}")
     return cached(folder, "builtin", lambda: _trusted(load_pack(folder)), _folders)
