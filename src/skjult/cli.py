@@ -318,8 +318,16 @@ def rules_list(jurisdiction: str | None, extra_packs: tuple[str, ...], config_fi
         click.echo(f"{r['id']:<{width}}  {r['severity']:<7}  {r['category']:<20}  {r['pack']}")
 
 
-def _show(rule_id: str, jurisdiction: str | None, extra_packs: tuple[str, ...],
-          config_file: str | None, no_config: bool, as_json: bool) -> None:
+@rules.command("show")
+@click.argument("rule_id")
+@_jurisdiction
+@_extra
+@_config_options
+@_as_json
+def rules_show(rule_id: str, jurisdiction: str | None, extra_packs: tuple[str, ...],
+               config_file: str | None, no_config: bool, as_json: bool) -> None:
+    """Explain one rule: why it exists, messages in both languages, fix, source and example
+    captions from its tests. Also available as `rules explain`."""
     from skjult.rules.errors import did_you_mean
     from skjult.rules.explain import explain
 
@@ -352,28 +360,7 @@ def _show(rule_id: str, jurisdiction: str | None, extra_packs: tuple[str, ...],
                 click.echo("  " + caption.replace("\n", " ⏎ "))
 
 
-@rules.command("show")
-@click.argument("rule_id")
-@_jurisdiction
-@_extra
-@_config_options
-@_as_json
-def rules_show(rule_id: str, jurisdiction: str | None, extra_packs: tuple[str, ...],
-               config_file: str | None, no_config: bool, as_json: bool) -> None:
-    """Explain one rule: messages in both languages, fix, source and example captions."""
-    _show(rule_id, jurisdiction, extra_packs, config_file, no_config, as_json)
-
-
-@rules.command("explain")
-@click.argument("rule_id")
-@_jurisdiction
-@_extra
-@_config_options
-@_as_json
-def rules_explain(rule_id: str, jurisdiction: str | None, extra_packs: tuple[str, ...],
-                  config_file: str | None, no_config: bool, as_json: bool) -> None:
-    """Same as `rules show`: why the rule exists and what it catches."""
-    _show(rule_id, jurisdiction, extra_packs, config_file, no_config, as_json)
+rules.add_command(rules_show, name="explain")
 
 
 @rules.command("test")
