@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -235,10 +236,9 @@ def test_suppressions_reported_by_the_command(tmp_path: Path) -> None:
     assert result["suppressions"][0]["justification"] == "Own shop; approved by legal"
 
 
-def test_extra_pack_from_configuration_may_use_builtin_term_sets(tmp_path: Path) -> None:
-    pack = tmp_path / "ourpack"
-    write(pack / "pack.yml", "pack: our\n")
-    write(pack / "rules" / "no-hashtag-ad.yml", """
+def test_extra_pack_from_configuration_may_use_builtin_term_sets(
+        tmp_path: Path, user_pack: Callable[..., Path]) -> None:
+    user_pack("our", {"rules/no-hashtag-ad.yml": """
         id: our.no-hashtag-ad
         kind: existence
         category: label-weak
@@ -247,8 +247,8 @@ def test_extra_pack_from_configuration_may_use_builtin_term_sets(tmp_path: Path)
         when: {commercial: [strong, hard]}
         message: {da: "Brug ikke #ad hos os.", en: "We do not use #ad."}
         source: https://example.org/our-policy
-    """)
-    config = load_config(write(tmp_path / "skjult.toml", 'packs = ["ourpack"]\n'))
+    """})
+    config = load_config(write(tmp_path / "skjult.toml", 'packs = ["our"]\n'))
     checker = Checker(config=config)
     result = checker.check("Sponsored post: nye sko fra @skobutikken")
     assert "our.no-hashtag-ad" in {f.rule for f in result.findings}

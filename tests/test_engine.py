@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -91,28 +92,25 @@ def test_checker_rejects_unknown_jurisdiction() -> None:
         Checker("xx")
 
 
-def test_a_runaway_user_pattern_is_stopped_and_noted(tmp_path: Path) -> None:
-    pack = tmp_path / "mine"
-    (pack / "vocabulary").mkdir(parents=True)
-    (pack / "pack.yml").write_text("pack: mine\n", encoding="utf-8")
-    (pack / "vocabulary" / "slow.yml").write_text(
-        "termsets:\n"
-        "  - id: mine.slow\n"
-        "    kind: marker\n"
-        "    regex: ['(a|aa)+b']\n",  # backtracks exponentially on a long run of a's
-        encoding="utf-8",
-    )
-    (pack / "rules").mkdir()
-    (pack / "rules" / "slow.yml").write_text(
-        "id: mine.slow-words\n"
-        "kind: existence\n"
-        "category: label-weak\n"
-        "severity: error\n"
-        "termsets: [mine.slow]\n"
-        "message: {da: langsom, en: slow}\n"
-        "source: https://example.org/ours\n",
-        encoding="utf-8",
-    )
+SLOW_RULE = """
+    id: mine.slow-words
+    kind: existence
+    category: label-weak
+    severity: error
+    termsets: [mine.slow]
+    message: {da: langsom, en: slow}
+    source: https://example.org/ours
+"""
+
+
+def slow_termset(pattern: str) -> str:
+    return f"termsets:\n  - id: mine.slow\n    kind: marker\n    regex: ['{pattern}']\n"
+
+
+def test_a_runaway_user_pattern_is_stopped_and_noted(user_pack: Callable[..., Path]) -> None:
+    # '(a|aa)+b' backtracks exponentially on a long run of a's.
+    pack = user_pack("mine", {"vocabulary/slow.yml": slow_termset("(a|aa)+b"),
+                              "rules/slow.yml": SLOW_RULE})
     checker = Checker("dk", extra_packs=[pack])
     started = time.perf_counter()
     result = checker.check("Reklame for @x " + "a" * 60)
@@ -123,12 +121,8 @@ def test_a_runaway_user_pattern_is_stopped_and_noted(tmp_path: Path) -> None:
     assert result.verdict is Verdict.WARNING
 
 
-def test_a_runaway_pattern_no_rule_uses_is_noted(tmp_path: Path) -> None:
-    pack = tmp_path / "mine"
-    (pack / "vocabulary").mkdir(parents=True)
-    (pack / "pack.yml").write_text("pack: mine\n", encoding="utf-8")
-    (pack / "vocabulary" / "slow.yml").write_text(
-        "termsets:\n  - id: mine.slow\n    kind: marker\n    regex: ['(x|xx)+y']\n", encoding="utf-8")
+def test_a_runaway_pattern_no_rule_uses_is_noted(user_pack: Callable[..., Path]) -> None:
+    pack = user_pack("mine", {"vocabulary/slow.yml": slow_termset("(x|xx)+y")})
     result = Checker("dk", extra_packs=[pack]).check("Reklame for @x " + "x" * 60)
     assert result.verdict is Verdict.COMPLIANT
     assert result.notes == ("pattern of term set mine.slow timed out and was skipped",)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -89,16 +90,13 @@ def test_rules_test_json_and_confusion_table(tmp_path: Path) -> None:
     assert "TP  FP  FN  TN" in out and "total" in out
 
 
-def test_rules_test_fails_a_user_pack_rule_without_ok_case(tmp_path: Path) -> None:
-    pack = tmp_path / "ours"
-    (pack / "rules").mkdir(parents=True)
-    (pack / "pack.yml").write_text("pack: ours\n", encoding="utf-8")
-    (pack / "rules" / "sp.yml").write_text(
-        "id: ours.sp\nkind: existence\ncategory: label-weak\nseverity: error\n"
-        "termsets: [dk.label-rejected]\nmessage: {da: nej, en: never}\n"
-        "source: https://example.org/x\n", encoding="utf-8")
-    (pack / "rules" / "sp.test.txt").write_text("// ruleid: ours.sp\nNye bukser #spons\n",
-                                                encoding="utf-8")
+def test_rules_test_fails_a_user_pack_rule_without_ok_case(user_pack: Callable[..., Path]) -> None:
+    pack = user_pack("ours", {
+        "rules/sp.yml": "id: ours.sp\nkind: existence\ncategory: label-weak\nseverity: error\n"
+                        "termsets: [dk.label-rejected]\nmessage: {da: nej, en: never}\n"
+                        "source: https://example.org/x\n",
+        "rules/sp.test.txt": "// ruleid: ours.sp\nNye bukser #spons\n",
+    })
     code, out, _ = run("rules", "test", str(pack), "--no-config")
     assert code == 1
     assert "✖ ours.sp" in out and "no '// ok:' caption" in out

@@ -16,7 +16,7 @@ from skjult import __version__
 from skjult.config import Config, find_config, load_config
 from skjult.engine import Checker
 from skjult.fix import DraftFixer
-from skjult.model import NO_TEXT, Notice, Opened, Post, Severity, Skip
+from skjult.model import AUDIENCES, NO_TEXT, Notice, Opened, Post, Severity, Skip
 from skjult.progress import Progress
 from skjult.readers.base import ReadOptions
 from skjult.readers.detect import FORMATS as INPUT_FORMATS
@@ -127,7 +127,7 @@ def _config_options(command: Any) -> Any:
 @click.option("--platform", help="Platform of posts that do not name one (instagram, tiktok, ...).")
 @click.option("--paid-partnership/--no-paid-partnership", default=None,
               help="Mark posts without that field as (not) flagged paid partnership.")
-@click.option("--audience", type=click.Choice(["minors", "adults"]),
+@click.option("--audience", type=click.Choice(AUDIENCES),
               help="Audience of posts that do not state one.")
 @click.option("--color/--no-color", default=None, help="Colour text output (default: on a terminal).")
 @click.option("--fix", is_flag=True,

@@ -19,7 +19,7 @@ from typing import Any
 import regex
 
 from skjult.caption import Fold
-from skjult.model import CATEGORIES, Severity
+from skjult.model import AUDIENCES, CATEGORIES, Severity
 from skjult.rules.errors import RuleError, did_you_mean
 
 CONFIG_NAME = "skjult.toml"
@@ -29,7 +29,6 @@ BRAND_KEYS = {"names", "strength"}
 CAMPAIGN_KEYS = {"posts", "files"}
 CREATOR_KEYS = {"audience"}
 SUPPRESS_KEYS = {"rule", "creator", "post", "reason", "expires"}
-AUDIENCES = ("minors", "adults")
 BRAND_STRENGTHS = ("weak", "strong", "hard")
 
 
@@ -266,15 +265,22 @@ def _folds(r: _Reader, raw: Any) -> dict[str, Fold]:
     return out
 
 
+def _list_or_table(r: _Reader, key: str, raw: Any, list_key: str, allowed: set[str],
+                   shape: str) -> dict[str, Any]:
+    """Settings that are a plain list, or a table with that list under ``list_key``."""
+    if isinstance(raw, list):
+        raw = {list_key: raw}
+    if not isinstance(raw, dict):
+        raise r.fail((key,), f"{key} is {shape}")
+    r.keys((key,), raw, allowed)
+    return raw
+
+
 def _brands(r: _Reader, raw: Any) -> dict[str, Any]:
     if raw is None:
         return {}
-    if isinstance(raw, list):
-        raw = {"names": raw}
-    if not isinstance(raw, dict):
-        raise r.fail(("brands",), "brands is a list of names and @handles, or a table with "
-                     "names = [...] and strength")
-    r.keys(("brands",), raw, BRAND_KEYS)
+    raw = _list_or_table(r, "brands", raw, "names", BRAND_KEYS, "a list of names and @handles, "
+                         "or a table with names = [...] and strength")
     names = r.texts(("brands", "names"), raw.get("names", []))
     strength = r.choice(("brands", "strength"), raw.get("strength", "strong"), BRAND_STRENGTHS)
     return {"brands": names, "brand_strength": strength}
@@ -283,12 +289,8 @@ def _brands(r: _Reader, raw: Any) -> dict[str, Any]:
 def _campaign(r: _Reader, raw: Any) -> frozenset[str]:
     if raw is None:
         return frozenset()
-    if isinstance(raw, list):
-        raw = {"posts": raw}
-    if not isinstance(raw, dict):
-        raise r.fail(("campaign",), "campaign is a list of post ids and URLs, or a table with "
-                     "posts = [...] and files = [...]")
-    r.keys(("campaign",), raw, CAMPAIGN_KEYS)
+    raw = _list_or_table(r, "campaign", raw, "posts", CAMPAIGN_KEYS, "a list of post ids and "
+                         "URLs, or a table with posts = [...] and files = [...]")
     keys = {post_key(p) for p in r.texts(("campaign", "posts"), raw.get("posts", []))}
     for name in r.texts(("campaign", "files"), raw.get("files", [])):
         path = r.base / name

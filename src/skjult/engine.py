@@ -30,7 +30,7 @@ from skjult.rules.evidence import Evidence, Mark
 from skjult.rules.kinds import REGISTRY
 from skjult.rules.pack import Pack, builtin_pack, load_pack
 from skjult.rules.rule import Rule
-from skjult.rules.vocabulary import REGEX_TIMEOUT, Hit, TermSet, Vocabulary
+from skjult.rules.vocabulary import REGEX_TIMEOUT, Hit, TermSet, Vocabulary, word_forms
 from skjult.suppress import Ledger
 
 if TYPE_CHECKING:
@@ -325,8 +325,7 @@ def _add_brands(termsets: dict[str, TermSet], config: Config, brand_set: str | N
         if " " in name:
             phrases.append(name)
             continue
-        bare = name.lstrip("@#")
-        words.extend([bare, "@" + bare, "#" + bare])
+        words.extend(word_forms(name.lstrip("@#"), hashtags=True, mentions=True))
     brands = TermSet(id="config.brands", kind="signal", title="brand from the configuration",
                      strength=Strength[config.brand_strength.upper()], words=tuple(words),
                      phrases=tuple(phrases), file=config.file or "", line=None)

@@ -37,6 +37,8 @@ class Strength(IntEnum):
         return self.name.lower()
 
 
+AUDIENCES = ("minors", "adults")  # who a post speaks to (post metadata ``audience``)
+
 CATEGORIES = (
     "label-missing",
     "label-placement",

@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
-from skjult.model import Notice, Opened, Post, Skip
+from skjult.model import AUDIENCES, Notice, Opened, Post, Skip
 from skjult.readers.base import InputError, Item, ReadOptions, RecordError
 from skjult.readers.document import Document
 from skjult.readers.generic import finish
-from skjult.readers.records import AUDIENCES, parse_bool
+from skjult.readers.records import parse_bool
 
 NAME = "draft"
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)

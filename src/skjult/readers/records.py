@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from skjult.model import Post
+from skjult.model import AUDIENCES, Post
 from skjult.readers.base import RecordError, caption_of
 
 # Which names a generic export uses for each field, in order of preference.
@@ -24,7 +24,6 @@ ALIASES: dict[str, tuple[str, ...]] = {
 FIELDS = tuple(ALIASES)
 TRUE_WORDS = {"true", "1", "yes", "ja", "y", "x", "sand"}
 FALSE_WORDS = {"false", "0", "no", "nej", "n", "", "falsk", "none", "null"}
-AUDIENCES = {"minors", "adults"}
 
 
 def parse_bool(value: Any, field: str) -> bool:

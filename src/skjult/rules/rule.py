@@ -7,7 +7,7 @@ from typing import Any
 
 import regex
 
-from skjult.model import CATEGORIES, Severity, Strength
+from skjult.model import AUDIENCES, CATEGORIES, Severity, Strength
 from skjult.rules.errors import RuleError, did_you_mean
 from skjult.rules.yamlsource import Located
 
@@ -106,7 +106,7 @@ def _when(doc: Located, raw: Any) -> When:
         present=tuple(sorted(present)),
         absent=tuple(sorted(absent)),
         language=_set(doc, ("when", "language"), raw.get("language"), LANGUAGES),
-        audience=_set(doc, ("when", "audience"), raw.get("audience"), ("minors", "adults")),
+        audience=_set(doc, ("when", "audience"), raw.get("audience"), AUDIENCES),
         platform=_set(doc, ("when", "platform"), raw.get("platform"), None),
     )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from skjult.model import CATEGORIES
+from skjult.model import AUDIENCES, CATEGORIES
 from skjult.rules.kinds import REGISTRY
 from skjult.rules.rule import AUTOFIX, LANGUAGES, LEVELS
 
@@ -41,7 +41,7 @@ def rule_schema() -> dict[str, Any]:
             "present": _words(),
             "absent": _words(),
             "language": _words(LANGUAGES),
-            "audience": _words(("minors", "adults")),
+            "audience": _words(AUDIENCES),
             "platform": _words(),
         }},
         "message": _TEXTS,

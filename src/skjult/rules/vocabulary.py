@@ -45,6 +45,13 @@ def expand(word: str) -> list[str]:
     return ["".join(combo) for combo in itertools.product(*choices)]
 
 
+def word_forms(word: str, *, hashtags: bool = True, mentions: bool = False) -> list[str]:
+    """A word as it may be written: itself, ``#word``, ``@word`` (a tag stays as it is)."""
+    if word.startswith(("#", "@")):
+        return [word]
+    return [word, *(["#" + word] if hashtags else []), *(["@" + word] if mentions else [])]
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
     termset: str
@@ -122,16 +129,10 @@ def parse_termset(doc: Located, path: tuple[Any, ...], raw: Any) -> TermSet:
     case_sensitive = bool(raw.get("case_sensitive", False))
     flags = regex.V1 if case_sensitive else regex.V1 | regex.IGNORECASE
 
-    words: list[str] = []
-    for word in _str_list(doc, (*path, "words"), raw.get("words")):
-        for form in expand(word):
-            words.append(form)
-            if form.startswith(("#", "@")):
-                continue
-            if raw.get("hashtags", True):
-                words.append("#" + form)
-            if raw.get("mentions", False):
-                words.append("@" + form)
+    words = [form for word in _str_list(doc, (*path, "words"), raw.get("words"))
+             for expanded in expand(word)
+             for form in word_forms(expanded, hashtags=raw.get("hashtags", True),
+                                    mentions=raw.get("mentions", False))]
     patterns = raw.get("patterns") or []
     if not isinstance(patterns, list) or not all(isinstance(p, list) for p in patterns):
         raise RuleError(doc.file, doc.line(*path, "patterns"),
@@ -207,9 +208,12 @@ class Vocabulary:
                 if need not in self.termsets:
                     raise RuleError(t.file, t.line, f"term set {t.id}: requires_any names unknown "
                                     f"term set {need!r}", did_you_mean(need, self.termsets))
-        self._has_words = any(t.words and not t.case_sensitive for t in self.termsets.values())
-        self._has_case_words = any(t.words and t.case_sensitive for t in self.termsets.values())
-        self._has_phrases = any(t.phrases for t in self.termsets.values())
+        sets = self.termsets.values()
+        # The phrase matchers that have something to look for run on every caption.
+        self._always: list[Any] = [m for m, used in (
+            (self._words, any(t.words and not t.case_sensitive for t in sets)),
+            (self._case_words, any(t.words and t.case_sensitive for t in sets)),
+            (self._phrases, any(t.phrases for t in sets))) if used]
         self._order = tuple(self.termsets)
         self._regex_sets = [t for t in self.termsets.values() if t.compiled_regex]
         self._url_sets = [t for t in self.termsets.values() if t.compiled_urls]
@@ -224,13 +228,7 @@ class Vocabulary:
             found.setdefault(tid, []).append(Hit(tid, start, end))
 
         strings = self._nlp.vocab.strings
-        matchers: list[Any] = []
-        if self._has_words:
-            matchers.append(self._words)
-        if self._has_case_words:
-            matchers.append(self._case_words)
-        if self._has_phrases:
-            matchers.append(self._phrases)
+        matchers = list(self._always)
         for anchor, matcher in self._token_sets:
             if anchor is None or anchor.search(text):
                 matchers.append(matcher)
