@@ -83,6 +83,7 @@ def _stop_words() -> tuple[frozenset[str], frozenset[str]]:
 
 
 _WORD = regex.compile(r"(?<![#@\w])\p{L}+")
+_LINK = regex.compile(r"(?:https?://|www\.)\S+", regex.IGNORECASE)
 _DANISH_LETTERS = regex.compile(r"[æøåÆØÅ]")
 
 
@@ -92,6 +93,8 @@ def language_of(text: str) -> str:
     Offline and cheap: spaCy ships stop-word lists for both languages; Danish letters count too.
     """
     da_only, en_only = _stop_words()
+    if "://" in text or "www." in text:  # a link's pieces ("a", "as", "go") are no language
+        text = _LINK.sub(" ", text)
     words = [w.lower() for w in _WORD.findall(text)]
     if len(words) < 3:
         return "unknown"

@@ -89,7 +89,10 @@ class Checker:
         self.vocabulary = Vocabulary(termsets.values(), self.nlp)
         self._vocab_start = len(self.nlp.vocab)
         self.vocab_growth = VOCAB_GROWTH
-        self._cancelling = [t for t in termsets.values() if t.kind == "self-declared" and t.cancels]
+        # Sets whose hits cancel what they contain; those that cancel self-declarations (giveaway
+        # boilerplate: "not sponsored by Instagram") go first.
+        self._cancelling = sorted((t for t in termsets.values() if t.cancels),
+                                  key=lambda t: "self-declared" not in t.cancels)
         self._users: dict[str, list[Rule]] = {}  # term set -> the rules that depend on it
         for rule in self.rules:
             for tid in _termsets_of(rule):
@@ -166,7 +169,8 @@ class Checker:
                           findings, caption.language, tuple(notes), brand, suppressed, lapsed)
 
     def _apply_cancels(self, hits: dict[str, list[Hit]]) -> None:
-        """"ikke reklame" holds the word "reklame": a self-declaration cancels what it contains."""
+        """"ikke reklame" holds the word "reklame": a self-declaration cancels what it contains
+        (as does any term set with ``cancels``)."""
         for declared in self._cancelling:
             spans = hits.get(declared.id)
             if not spans:
@@ -180,33 +184,37 @@ class Checker:
     def _commercial(self, post: Post, caption: Caption, hits: dict[str, list[Hit]]
                     ) -> tuple[Commercial, tuple[int, int]]:
         signals: list[Signal] = []
-        strongest: tuple[Strength, int, int] | None = None
         for meta in self.pack.metadata:
             if post.meta.get(meta.field):
                 signals.append(Signal(f"meta.{meta.field}", meta.strength, meta.title))
         campaign = self.config.campaign
         if campaign and any(post_key(v) in campaign for v in (post.id, post.url) if v):
             signals.append(Signal("config.campaign", Strength.HARD, "campaign manifest"))
+        where: dict[tuple[int, int], tuple[int, int]] = {}  # original span -> normalized span
         for tid, found in hits.items():
             termset = self.termsets[tid]
             if termset.strength is Strength.NONE:
                 continue
             for h in found:
                 start, end = caption.normalized.to_original(h.start, h.end)
+                where.setdefault((start, end), (h.start, h.end))
                 signals.append(Signal(tid, termset.strength, post.text[start:end], start, end))
-                if strongest is None or (termset.strength, -h.start) > (strongest[0], -strongest[1]):
-                    strongest = (termset.strength, h.start, h.end)
-        level = max((s.strength for s in signals), default=Strength.NONE)
+        level, basis = self.pack.weighing.weigh(signals, self.termsets)
         declared = [self.termsets[t] for t in hits if self.termsets[t].kind == "self-declared"]
-        if declared and level < min(t.respected_below for t in declared):
-            level = Strength.NONE
+        if declared and Strength.NONE < level < min(t.respected_below for t in declared):
+            # "Ikke reklame" outweighs weak cues and turns strong evidence (a gift) into a
+            # question for a human; it cannot stand against hard evidence (a code, a link).
+            level = Strength(level - 1)
+            if level is Strength.NONE:
+                basis = ()
         signals.sort(key=lambda s: (-s.strength, s.start if s.start is not None else -1))
-        if strongest is not None:
-            anchor = (strongest[1], strongest[2])
+        placed = [where[(s.start, s.end)] for s in basis if s.start is not None and s.end is not None]
+        if placed:
+            anchor = placed[0]  # an absence finding points at the first cue the level rests on
         else:
             first = regex.search(r"\S+", caption.text)
             anchor = (first.start(), first.end()) if first else (0, 0)
-        return Commercial(level, tuple(signals), bool(declared)), anchor
+        return Commercial(level, tuple(signals), bool(declared), basis), anchor
 
     def _applies(self, rule: Rule, ev: Evidence) -> bool:
         when = rule.when
@@ -337,10 +345,9 @@ def _add_brands(termsets: dict[str, TermSet], config: Config, brand_set: str | N
 
 
 def _reason(commercial: Commercial) -> str:
-    if not commercial.signals:
-        return ""
-    strongest = commercial.signals[0]  # sorted strongest first
-    return f"»{strongest.text}«" if strongest.start is not None else strongest.text
+    """The cues a post's level rests on, for messages: "»koden ANNA20«" or a flag's title."""
+    shown = commercial.basis[:3] or commercial.signals[:1]
+    return " + ".join(f"»{s.text}«" if s.start is not None else s.text for s in shown)
 
 
 def _verdict(commercial: Commercial, findings: tuple[Finding, ...]) -> Verdict:

@@ -8,9 +8,18 @@ Definitions (also in the README):
 - *violation recall*: of the posts that must be a violation (``expect == ["violation"]``), the
   share called one. Records where the guidance leaves room (violation or warning) count for
   accuracy and precision but not for recall;
+- *commercial precision / recall*: a post is *called commercial* when its verdict is anything
+  but ``not_commercial``; it *is* commercial when ``expect`` holds no ``not_commercial``, and is
+  not when ``expect`` is exactly ``["not_commercial"]`` (records that allow both count for
+  neither);
+- *disclosures recognised*: for records with ``"disclosed": true``, the share where skjult found
+  a disclosure (a label or a weak one); *false disclosures*: the share of ``"disclosed": false``
+  records where it found one anyway;
 - *confusion matrix*: rows are the expected verdict (the predicted one when it is accepted, else
   the first in ``expect``), columns the predicted verdict;
 - *category recall*: for each category in ``cats``, the share of records with a finding of it.
+
+Every measure is given for the whole file and for each ``group`` the records name.
 """
 
 from __future__ import annotations
@@ -31,12 +40,23 @@ VERDICTS = tuple(str(v) for v in Verdict)
 @dataclass(frozen=True)
 class Labelled:
     post: Post
-    expect: tuple[str, ...]
+    expect: tuple[str, ...]  # empty when the record only says whether it discloses
     cats: tuple[str, ...]
     jurisdiction: str | None
     note: str = ""
     file: str = ""
     position: str = ""
+    group: str = ""
+    disclosed: bool | None = None
+
+    @property
+    def commercial(self) -> bool | None:
+        """Whether the post must be called commercial; ``None`` when the label allows both."""
+        if not self.expect:
+            return None
+        if "not_commercial" not in self.expect:
+            return True
+        return False if self.expect == ("not_commercial",) else None
 
 
 def _labelled(raw: Any, file: str, position: str) -> Labelled:
@@ -45,10 +65,15 @@ def _labelled(raw: Any, file: str, position: str) -> Labelled:
     caption = raw.get("caption", raw.get("text"))
     if not isinstance(caption, str) or not caption.strip():
         raise ValueError("no caption")
+    disclosed = raw.get("disclosed")
+    if disclosed is not None and not isinstance(disclosed, bool):
+        raise ValueError("disclosed must be true or false")
     expect = raw.get("expect")
     if isinstance(expect, str):
         expect = [expect]
-    if not isinstance(expect, list) or not expect or any(e not in VERDICTS for e in expect):
+    if expect is None and disclosed is not None:
+        expect = []
+    elif not isinstance(expect, list) or not expect or any(e not in VERDICTS for e in expect):
         raise ValueError(f"expect must list verdicts out of {', '.join(VERDICTS)}")
     cats = raw.get("cats") or []
     if not isinstance(cats, list) or not all(isinstance(c, str) for c in cats):
@@ -59,7 +84,8 @@ def _labelled(raw: Any, file: str, position: str) -> Labelled:
     post = Post(text=caption, id=_str(raw.get("id")), creator=_str(raw.get("creator")),
                 platform=_str(raw.get("platform")), meta=dict(meta))
     return Labelled(post, tuple(expect), tuple(cats), _str(raw.get("jurisdiction")),
-                    str(raw.get("note") or ""), file, position)
+                    str(raw.get("note") or ""), file, position, str(raw.get("group") or ""),
+                    disclosed)
 
 
 def _str(value: Any) -> str | None:
@@ -84,14 +110,77 @@ def read_labelled(path: str) -> Iterator[Labelled | Skip]:
             stream.close()
 
 
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
 @dataclass
-class Evaluation:
-    total: int = 0
+class Score:
+    """Counts behind every measure, for a whole file or one group of it."""
+
+    total: int = 0  # records with an expected verdict
     correct: int = 0
     called_violation: int = 0
     called_violation_right: int = 0
     must_violate: int = 0
     must_violate_found: int = 0
+    called_commercial: int = 0  # among records whose commercial expectation is clear
+    called_commercial_right: int = 0
+    must_commercial: int = 0
+    must_commercial_found: int = 0
+    disclosing: int = 0  # records with "disclosed": true
+    disclosing_found: int = 0
+    quiet: int = 0  # records with "disclosed": false
+    quiet_found: int = 0
+
+    def add(self, case: Labelled, verdict: str, disclosed: bool) -> None:
+        if case.disclosed is True:
+            self.disclosing += 1
+            self.disclosing_found += disclosed
+        elif case.disclosed is False:
+            self.quiet += 1
+            self.quiet_found += disclosed
+        if not case.expect:
+            return
+        self.total += 1
+        self.correct += verdict in case.expect
+        if verdict == Verdict.VIOLATION:
+            self.called_violation += 1
+            self.called_violation_right += "violation" in case.expect
+        if case.expect == ("violation",):
+            self.must_violate += 1
+            self.must_violate_found += verdict == Verdict.VIOLATION
+        must = case.commercial
+        if must is None:
+            return
+        called = verdict != Verdict.NOT_COMMERCIAL
+        if called:
+            self.called_commercial += 1
+            self.called_commercial_right += must
+        if must:
+            self.must_commercial += 1
+            self.must_commercial_found += called
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "records": self.total,
+            "accuracy": _ratio(self.correct, self.total),
+            "violation": {"precision": _ratio(self.called_violation_right, self.called_violation),
+                          "recall": _ratio(self.must_violate_found, self.must_violate),
+                          "called": self.called_violation, "must": self.must_violate},
+            "commercial": {"precision": _ratio(self.called_commercial_right, self.called_commercial),
+                           "recall": _ratio(self.must_commercial_found, self.must_commercial),
+                           "called": self.called_commercial, "must": self.must_commercial},
+            "disclosure": {"recognised": _ratio(self.disclosing_found, self.disclosing),
+                           "false": _ratio(self.quiet_found, self.quiet),
+                           "disclosing": self.disclosing, "quiet": self.quiet},
+        }
+
+
+@dataclass
+class Evaluation:
+    score: Score = field(default_factory=Score)
+    groups: dict[str, Score] = field(default_factory=dict)
     confusion: dict[str, dict[str, int]] = field(
         default_factory=lambda: {e: dict.fromkeys(VERDICTS, 0) for e in VERDICTS})
     categories: dict[str, list[int]] = field(default_factory=dict)  # category -> [expected, found]
@@ -99,50 +188,48 @@ class Evaluation:
     skips: list[Skip] = field(default_factory=list)
 
     @property
+    def total(self) -> int:
+        return self.score.total + (self.score.disclosing + self.score.quiet
+                                   if not self.score.total else 0)
+
+    @property
     def accuracy(self) -> float | None:
-        return self.correct / self.total if self.total else None
+        return _ratio(self.score.correct, self.score.total)
 
-    @property
-    def precision(self) -> float | None:
-        return self.called_violation_right / self.called_violation if self.called_violation else None
-
-    @property
-    def recall(self) -> float | None:
-        return self.must_violate_found / self.must_violate if self.must_violate else None
-
-    def add(self, case: Labelled, verdict: str, found: set[str]) -> None:
-        self.total += 1
-        right = verdict in case.expect
-        self.correct += right
-        expected = verdict if right else case.expect[0]
-        self.confusion[expected][verdict] += 1
-        if verdict == Verdict.VIOLATION:
-            self.called_violation += 1
-            self.called_violation_right += "violation" in case.expect
-        if case.expect == ("violation",):
-            self.must_violate += 1
-            self.must_violate_found += verdict == Verdict.VIOLATION
+    def add(self, case: Labelled, verdict: str, found: set[str], disclosed: bool) -> None:
+        self.score.add(case, verdict, disclosed)
+        if case.group:
+            self.groups.setdefault(case.group, Score()).add(case, verdict, disclosed)
+        wrong_disclosure = case.disclosed is not None and case.disclosed != disclosed
+        right = verdict in case.expect if case.expect else True
+        if case.expect:
+            expected = verdict if right else case.expect[0]
+            self.confusion[expected][verdict] += 1
         missing = [c for c in case.cats if c not in found]
         for cat in case.cats:
             counts = self.categories.setdefault(cat, [0, 0])
             counts[0] += 1
             counts[1] += cat in found
-        if not right or missing:
-            self.misses.append({"id": case.post.id, "creator": case.post.creator,
-                                "expected": list(case.expect), "got": verdict,
-                                "missing_categories": missing, "found_categories": sorted(found),
-                                "caption": case.post.text, "note": case.note})
+        if not right or missing or wrong_disclosure:
+            miss: dict[str, Any] = {"id": case.post.id, "group": case.group,
+                                    "creator": case.post.creator,
+                    "expected": list(case.expect), "got": verdict,
+                    "missing_categories": missing, "found_categories": sorted(found),
+                    "caption": case.post.text, "note": case.note}
+            if case.disclosed is not None:
+                miss["disclosed"] = {"expected": case.disclosed, "found": disclosed}
+            self.misses.append(miss)
 
     def to_dict(self) -> dict[str, Any]:
+        overall = self.score.to_dict()
         return {
+            **overall,
             "records": self.total,
             "skipped": len(self.skips),
-            "accuracy": self.accuracy,
-            "violation": {"precision": self.precision, "recall": self.recall,
-                          "called": self.called_violation, "must": self.must_violate},
             "confusion": self.confusion,
             "categories": {c: {"expected": e, "found": f, "recall": f / e}
                            for c, (e, f) in sorted(self.categories.items())},
+            "groups": {g: score.to_dict() for g, score in sorted(self.groups.items())},
             "misses": self.misses,
             "skips": [{"file": s.file, "position": s.position, "reason": s.reason}
                       for s in self.skips],
@@ -165,7 +252,8 @@ def evaluate(records: Iterable[Labelled | Skip], checker_for: Callable[[str], Ch
             result.skips.append(Skip(record.file, record.position, f"jurisdiction {name}: {exc}"))
             continue
         outcome = checker.check(record.post)
-        result.add(record, str(outcome.verdict), {f.category for f in outcome.findings})
+        result.add(record, str(outcome.verdict), {f.category for f in outcome.findings},
+                   bool(outcome.disclosures))
     return result
 
 
@@ -173,34 +261,79 @@ def _pct(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.1f} %"
 
 
+def _fraction(part: int, whole: int) -> str:
+    return f"{_pct(_ratio(part, whole))} ({part}/{whole})"
+
+
+def _score_lines(sc: Score) -> list[str]:
+    lines = []
+    if sc.total:
+        lines += [
+            f"accuracy       {_pct(_ratio(sc.correct, sc.total))}  ({sc.correct}/{sc.total} "
+            "verdicts accepted)",
+            f"violations     precision {_fraction(sc.called_violation_right, sc.called_violation)}, "
+            f"recall {_fraction(sc.must_violate_found, sc.must_violate)}",
+            f"commercial     precision {_fraction(sc.called_commercial_right, sc.called_commercial)}"
+            f", recall {_fraction(sc.must_commercial_found, sc.must_commercial)}",
+        ]
+    if sc.disclosing or sc.quiet:
+        lines.append(f"disclosures    recognised {_fraction(sc.disclosing_found, sc.disclosing)}, "
+                     f"false {_fraction(sc.quiet_found, sc.quiet)}")
+    return lines
+
+
+def _group_table(groups: dict[str, Score]) -> list[str]:
+    def cell(part: int, whole: int) -> str:
+        value = _ratio(part, whole)
+        return f"{'–' if value is None else f'{value * 100:.0f}%':>5} {f'{part}/{whole}':>7}"
+
+    width = max(len(g) for g in groups) + 2
+    head = (f"  {'group':<{width}}{'n':>4}  {'accuracy':>13}  {'commercial P':>13}  "
+            f"{'commercial R':>13}  {'violation P':>13}  {'violation R':>13}  {'disclosed':>13}  "
+            f"{'false discl.':>13}")
+    lines = ["", "per group (P precision, R recall)", head]
+    for name, sc in sorted(groups.items()):
+        lines.append(
+            f"  {name:<{width}}{sc.total or sc.disclosing + sc.quiet:>4}  "
+            f"{cell(sc.correct, sc.total)}  "
+            f"{cell(sc.called_commercial_right, sc.called_commercial)}  "
+            f"{cell(sc.must_commercial_found, sc.must_commercial)}  "
+            f"{cell(sc.called_violation_right, sc.called_violation)}  "
+            f"{cell(sc.must_violate_found, sc.must_violate)}  "
+            f"{cell(sc.disclosing_found, sc.disclosing)}  {cell(sc.quiet_found, sc.quiet)}")
+    return lines
+
+
 def render(ev: Evaluation, misses: int = 20) -> str:
     """The evaluation as text for a terminal."""
-    lines = [
-        f"records        {ev.total}" + (f"  ({len(ev.skips)} skipped)" if ev.skips else ""),
-        f"accuracy       {_pct(ev.accuracy)}  ({ev.correct}/{ev.total} verdicts accepted)",
-        f"violations     precision {_pct(ev.precision)} ({ev.called_violation_right}/"
-        f"{ev.called_violation}), recall {_pct(ev.recall)} ({ev.must_violate_found}/"
-        f"{ev.must_violate})",
-        "",
-        "confusion (rows: expected, columns: got)",
-    ]
-    short = {"not_commercial": "not_comm", "compliant": "compliant", "warning": "warning",
-             "violation": "violation"}
-    lines.append(f"  {'':<15}" + "".join(f"{short[v]:>11}" for v in VERDICTS))
-    for expected in VERDICTS:
-        row = ev.confusion[expected]
-        lines.append(f"  {expected:<15}" + "".join(f"{row[v]:>11}" for v in VERDICTS))
+    lines = [f"records        {ev.total}" + (f"  ({len(ev.skips)} skipped)" if ev.skips else ""),
+             *_score_lines(ev.score)]
+    if ev.score.total:
+        lines += ["", "confusion (rows: expected, columns: got)"]
+        short = {"not_commercial": "not_comm", "compliant": "compliant", "warning": "warning",
+                 "violation": "violation"}
+        lines.append(f"  {'':<15}" + "".join(f"{short[v]:>11}" for v in VERDICTS))
+        for expected in VERDICTS:
+            row = ev.confusion[expected]
+            lines.append(f"  {expected:<15}" + "".join(f"{row[v]:>11}" for v in VERDICTS))
     if ev.categories:
         lines += ["", "category recall"]
         for cat, (wanted, got) in sorted(ev.categories.items()):
             lines.append(f"  {cat:<22} {got}/{wanted}  {_pct(got / wanted)}")
+    if ev.groups:
+        lines += _group_table(ev.groups)
     if ev.misses and misses:
         lines += ["", f"misses ({len(ev.misses)})"]
         for miss in ev.misses[:misses]:
             extra = f", missing {', '.join(miss['missing_categories'])}" if miss["missing_categories"] else ""
+            if "disclosed" in miss and miss["disclosed"]["expected"] != miss["disclosed"]["found"]:
+                extra += (", disclosure not recognised" if miss["disclosed"]["expected"]
+                          else ", disclosure found where there is none")
             caption = miss["caption"].replace("\n", " ⏎ ")
             caption = caption if len(caption) <= 90 else caption[:89] + "…"
-            lines.append(f"  {miss['id'] or '?'}: expected {'/'.join(miss['expected'])}, got "
+            group = f" [{miss['group']}]" if miss.get("group") else ""
+            expected = "/".join(miss["expected"]) or "–"
+            lines.append(f"  {miss['id'] or '?'}{group}: expected {expected}, got "
                          f"{miss['got']}{extra}")
             lines.append(f"      {caption}")
         if len(ev.misses) > misses:

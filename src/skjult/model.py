@@ -154,12 +154,15 @@ class Signal:
 @dataclass(frozen=True, slots=True)
 class Commercial:
     level: Strength
-    signals: tuple[Signal, ...] = ()
+    signals: tuple[Signal, ...] = ()  # every cue found, strongest first
     self_declared: bool = False
+    # The cues the level rests on: the strongest ones, or the independent weak cues that add up.
+    basis: tuple[Signal, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"level": self.level.label, "self_declared": self.self_declared,
-                "signals": [s.to_dict() for s in self.signals]}
+                "signals": [s.to_dict() for s in self.signals],
+                "basis": [s.to_dict() for s in self.basis]}
 
 
 @dataclass(frozen=True, slots=True)

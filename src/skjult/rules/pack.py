@@ -16,11 +16,12 @@ from skjult.rules.cache import cached
 from skjult.rules.errors import RuleError, did_you_mean
 from skjult.rules.kinds import KIND_KEYS, REGISTRY
 from skjult.rules.rule import Rule, parse_rule
-from skjult.rules.vocabulary import STRENGTHS, TermSet, parse_termset
+from skjult.rules.vocabulary import STRENGTHS, TermSet, parse_termset, resolve_includes
+from skjult.rules.weighing import Weighing, parse_weighing
 from skjult.rules.yamlsource import load
 
 PACK_KEYS = {"pack", "title", "language", "folds", "metadata", "source", "brand", "autofix",
-             "shared"}
+             "shared", "evidence"}
 AUTOFIX_KEYS = {"label", "label_for", "separator"}
 METADATA_FIELDS = ("paid_partnership",)
 
@@ -57,6 +58,7 @@ class Pack:
     metadata: tuple[MetadataSignal, ...]
     brand: str | None  # term set naming the advertiser, for {brand} in messages
     autofix: dict[str, str]  # the label --fix writes: label, label_for ({brand}), separator
+    weighing: Weighing  # how weak cues add up (pack.yml ``evidence``)
     termsets: dict[str, TermSet]
     rules: tuple[Rule, ...]
     root: Path
@@ -140,6 +142,8 @@ def load_pack(root: Path, known: Mapping[str, TermSet] | None = None) -> Pack:
             termsets[termset.id] = termset
 
     visible = {**(known or {}), **termsets}
+    resolve_includes(visible)
+    termsets = {tid: visible[tid] for tid in termsets}
     rules: dict[str, Rule] = {}
     for path in sorted((root / "rules").glob("*.yml")):
         doc = load(path)
@@ -173,6 +177,7 @@ def load_pack(root: Path, known: Mapping[str, TermSet] | None = None) -> Pack:
         metadata=_metadata(manifest.file, data.get("metadata"), manifest.line("metadata")),
         brand=brand,
         autofix={k: str(v) for k, v in autofix.items()},
+        weighing=parse_weighing(manifest.file, data.get("evidence"), manifest.line("evidence")),
         termsets=termsets,
         rules=tuple(rules.values()),
         root=root,

@@ -7,6 +7,7 @@ finds every hit in a caption.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -27,8 +28,14 @@ STRENGTHS = {s.label: s for s in Strength}
 KEYS = {
     "id", "kind", "title", "lang", "strength", "words", "hashtags", "phrases", "patterns",
     "regex", "urls", "exclude", "cancels", "respected_below", "case_sensitive", "description",
-    "source", "mentions", "requires_any",
+    "source", "mentions", "requires_any", "within", "specific", "group", "include", "echo",
+    "skip_quoted",
 }
+ECHO_KEYS = {"affixes", "min_length", "match"}
+ECHO_MATCHES = ("exact", "extended", "any")
+# Quotation marks around a word say it is talked about, not used: »reklame«, "#ad", 'spons'.
+OPENING_QUOTES = frozenset("\"'«»“”„‘’‚")
+CLOSING_QUOTES = frozenset("\"'«»“”‘’")
 REGEX_TIMEOUT = 0.05  # seconds per pattern and caption; a hang becomes a finding, not a stall
 
 # Where URLs are in a caption (with or without a scheme).
@@ -52,6 +59,20 @@ def word_forms(word: str, *, hashtags: bool = True, mentions: bool = False) -> l
     return [word, *(["#" + word] if hashtags else []), *(["@" + word] if mentions else [])]
 
 
+@dataclass(frozen=True)
+class Echo:
+    """Hashtags that repeat the name of an account the caption tags (``@lumaskin … #lumaskinglow``).
+
+    A handle's name is compared without ``.``/``_`` and without ``affixes`` (parts of handles
+    that are not the name: ``dk``, ``official``, ...); trailing digits of a hashtag are ignored.
+    ``match``: ``exact`` (``#lumaskin``), ``extended`` (a longer tag that starts with the name,
+    ``#lumaskinglow``) or ``any``."""
+
+    affixes: tuple[str, ...] = ()
+    min_length: int = 4
+    match: str = "any"
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
     termset: str
@@ -73,6 +94,12 @@ class TermSet:
     exclude: tuple[str, ...] = ()
     cancels: tuple[str, ...] = ()
     requires_any: tuple[str, ...] = ()  # hits count only if one of these sets occurs too
+    within: int | None = None  # ... and, when set, that close (characters between the hits)
+    specific: bool = False  # a weak cue telling enough on its own to make a post worth a look
+    group: str | None = None  # cues of one group count once when weak cues are added up
+    include: tuple[str, ...] = ()  # term sets whose words, phrases, ... this one matches too
+    echo: Echo | None = None
+    skip_quoted: bool = False  # a hit in quotation marks is a mention, not a use
     respected_below: Strength = Strength.HARD
     case_sensitive: bool = False
     source: str | None = None
@@ -100,6 +127,71 @@ def _compile(doc: Located, path: tuple[Any, ...], pattern: str, flags: int) -> A
     except regex.error as exc:
         raise RuleError(doc.file, doc.line(*path), f"pattern {pattern!r} does not compile: {exc}"
                         ) from None
+
+
+def _echo(doc: Located, path: tuple[Any, ...], raw: Any, tid: str) -> Echo | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise RuleError(doc.file, doc.line(*path), f"term set {tid}: echo is a mapping with "
+                        f"{', '.join(sorted(ECHO_KEYS))}")
+    for key in raw:
+        if key not in ECHO_KEYS:
+            raise RuleError(doc.file, doc.line(*path, key), f"term set {tid}: unknown key {key!r} "
+                            "in echo", did_you_mean(str(key), ECHO_KEYS))
+    affixes = _str_list(doc, (*path, "affixes"), raw.get("affixes"))
+    min_length = raw.get("min_length", 4)
+    if not isinstance(min_length, int) or isinstance(min_length, bool) or min_length < 2:
+        raise RuleError(doc.file, doc.line(*path, "min_length"), f"term set {tid}: "
+                        "echo.min_length is a number of letters, at least 2")
+    match = raw.get("match", "any")
+    if match not in ECHO_MATCHES:
+        raise RuleError(doc.file, doc.line(*path, "match"), f"term set {tid}: echo.match is one "
+                        f"of {', '.join(ECHO_MATCHES)}", did_you_mean(str(match), ECHO_MATCHES))
+    return Echo(tuple(a.lower() for a in affixes), min_length, match)
+
+
+def resolve_includes(termsets: dict[str, TermSet]) -> None:
+    """Give each set that ``include``s others their words, phrases, patterns, regexes and URLs.
+
+    One level deep: a set cannot include a set that includes others (no chains, no cycles)."""
+    for tid, t in list(termsets.items()):
+        if not t.include:
+            continue
+        parts = []
+        for name in t.include:
+            other = termsets.get(name)
+            if other is None:
+                raise RuleError(t.file, t.line, f"term set {tid}: include names unknown term set "
+                                f"{name!r}", did_you_mean(name, termsets))
+            if other.include:
+                raise RuleError(t.file, t.line, f"term set {tid}: {name} includes other sets "
+                                "itself; include the sets it includes instead")
+            parts.append(other)
+        termsets[tid] = dataclasses.replace(
+            t,
+            words=t.words + tuple(w for o in parts for w in o.words),
+            phrases=t.phrases + tuple(p for o in parts for p in o.phrases),
+            patterns=t.patterns + tuple(p for o in parts for p in o.patterns),
+            regex=t.regex + tuple(r for o in parts for r in o.regex),
+            urls=t.urls + tuple(u for o in parts for u in o.urls),
+            compiled_regex=t.compiled_regex + tuple(r for o in parts for r in o.compiled_regex),
+            compiled_urls=t.compiled_urls + tuple(u for o in parts for u in o.compiled_urls),
+            # the included matchers come with their exceptions
+            exclude=t.exclude + tuple(e for o in parts for e in o.exclude),
+            compiled_exclude=_joined([t, *parts]),
+            include=(),
+        )
+
+
+def _joined(sets: list[TermSet]) -> Any:
+    """One search for the exclusions of several term sets (each compiled with its own flags)."""
+    compiled = [t.compiled_exclude for t in sets if t.compiled_exclude is not None]
+    if len(compiled) <= 1:
+        return compiled[0] if compiled else None
+    return regex.compile("|".join(f"(?:{c.pattern})" if c.flags & regex.IGNORECASE
+                                  else f"(?-i:{c.pattern})" for c in compiled),
+                         regex.V1 | regex.IGNORECASE)
 
 
 def parse_termset(doc: Located, path: tuple[Any, ...], raw: Any) -> TermSet:
@@ -146,6 +238,18 @@ def parse_termset(doc: Located, path: tuple[Any, ...], raw: Any) -> TermSet:
             raise RuleError(doc.file, doc.line(*path, "cancels", i),
                             f"term set {tid}: cannot cancel unknown kind {c!r}", did_you_mean(c, KINDS))
     title = raw.get("title", tid)
+    requires_any = _str_list(doc, (*path, "requires_any"), raw.get("requires_any"))
+    within = raw.get("within")
+    if within is not None and (not isinstance(within, int) or isinstance(within, bool)
+                               or within < 0 or not requires_any):
+        raise RuleError(doc.file, doc.line(*path, "within"), f"term set {tid}: within is a number "
+                        "of characters (0 or more) and needs requires_any")
+    for key in ("specific", "skip_quoted"):
+        if not isinstance(raw.get(key, False), bool):
+            raise RuleError(doc.file, doc.line(*path, key), f"term set {tid}: {key} is true or false")
+    group = raw.get("group")
+    if group is not None and not isinstance(group, str):
+        raise RuleError(doc.file, doc.line(*path, "group"), f"term set {tid}: group is a name")
     return TermSet(
         id=tid,
         kind=kind,
@@ -158,7 +262,13 @@ def parse_termset(doc: Located, path: tuple[Any, ...], raw: Any) -> TermSet:
         urls=urls,
         exclude=exclude,
         cancels=cancels,
-        requires_any=_str_list(doc, (*path, "requires_any"), raw.get("requires_any")),
+        requires_any=requires_any,
+        within=within,
+        specific=bool(raw.get("specific", False)),
+        group=group,
+        include=_str_list(doc, (*path, "include"), raw.get("include")),
+        echo=_echo(doc, (*path, "echo"), raw.get("echo"), tid),
+        skip_quoted=bool(raw.get("skip_quoted", False)),
         respected_below=STRENGTHS[respected],
         case_sensitive=case_sensitive,
         source=raw.get("source"),
@@ -217,6 +327,7 @@ class Vocabulary:
         self._order = tuple(self.termsets)
         self._regex_sets = [t for t in self.termsets.values() if t.compiled_regex]
         self._url_sets = [t for t in self.termsets.values() if t.compiled_urls]
+        self._echo_sets = [t for t in self.termsets.values() if t.echo is not None]
 
     def find(self, doc: Doc, text: str, timeouts: list[str]) -> dict[str, list[Hit]]:
         """Every hit of every term set in one caption, excludes applied, sorted by position.
@@ -253,8 +364,15 @@ class Vocabulary:
                             add(t.id, url.start(), url.end())
                     except TimeoutError:
                         timeouts.append(t.id)
+        if self._echo_sets and "@" in text and "#" in text:
+            for t in self._echo_sets:
+                assert t.echo is not None
+                for start, end in echoes(text, t.echo):
+                    add(t.id, start, end)
         for tid, hits in found.items():
             termset = self.termsets[tid]
+            if termset.skip_quoted:
+                hits[:] = [h for h in hits if not _quoted(text, h)]
             exclude = termset.compiled_exclude
             if exclude is not None:
                 try:
@@ -268,11 +386,69 @@ class Vocabulary:
         # A hit that needs company ("tilsendt" counts as a gift only with a brand named) is
         # dropped when none of the sets it needs occurs.
         for tid in list(found):
-            needs = self.termsets[tid].requires_any
-            if needs and not any(found.get(n) for n in needs):
-                found[tid] = []
+            termset = self.termsets[tid]
+            needs = termset.requires_any
+            if not needs:
+                continue
+            company = [h for n in needs for h in found.get(n, ())]
+            if termset.within is None:
+                if not company:
+                    found[tid] = []
+                continue
+            reach = termset.within
+            found[tid] = [h for h in found[tid] if any(
+                max(o.start - h.end, h.start - o.end) <= reach for o in company)]
         # In the pack's order of term sets, so results never depend on the matchers' order.
         return {tid: _dedupe(found[tid]) for tid in self._order if found.get(tid)}
+
+
+def _quoted(text: str, hit: Hit) -> bool:
+    return (hit.start > 0 and hit.end < len(text) and text[hit.start - 1] in OPENING_QUOTES
+            and text[hit.end] in CLOSING_QUOTES)
+
+
+_HANDLE = regex.compile(r"(?<![\w@])@([\p{L}\p{N}_.]*[\p{L}\p{N}_])")
+_HASHTAG = regex.compile(r"(?<![\w#&])#([\p{L}\p{N}_]+)")
+_SEPARATORS = regex.compile(r"[._]+")
+
+
+def _names(handle: str, echo: Echo) -> set[str]:
+    """What a handle's owner may be called in a hashtag: ``solbaer.drinks`` → solbaerdrinks and
+    solbaer; ``lumaskin_dk`` → lumaskindk and lumaskin (without the affixes, glued or not)."""
+    parts = [p for p in _SEPARATORS.split(handle.lower().rstrip("0123456789")) if p]
+    names = {"".join(parts), "".join(p for p in parts if p not in echo.affixes)}
+    names.update(p for p in parts if p not in echo.affixes and len(p) > echo.min_length)
+    for name in list(names):
+        for affix in echo.affixes:  # glued affixes: lumaskindk, officiallumaskin
+            if name.endswith(affix):
+                names.add(name[: -len(affix)])
+            if name.startswith(affix):
+                names.add(name[len(affix):])
+    return {n for n in names if len(n) >= echo.min_length}
+
+
+def echoes(text: str, echo: Echo) -> list[tuple[int, int]]:
+    """Spans of the hashtags that repeat the name of an account tagged in ``text``.
+
+    *exact*: the tag is a name, or a name cut short (``#mrsmeyers`` for ``@mrsmeyersclean``);
+    *extended*: a longer tag that starts with a name (``#lumaskinglow``; a fan's
+    ``#letsgododgers`` puts words before the name and is not one). Trailing digits (a year, a
+    handle's number) are left out: ``#roskildefestival2025`` repeats ``@roskildefestival``."""
+    names = set()
+    for m in _HANDLE.finditer(text):
+        names |= _names(m.group(1), echo)
+    if not names:
+        return []
+    out = []
+    for m in _HASHTAG.finditer(text):
+        tag = m.group(1).lower().replace("_", "")
+        forms = {tag, tag.rstrip("0123456789")}
+        exact = any(f in names or (len(f) > echo.min_length and any(f in n for n in names))
+                    for f in forms)
+        extended = not exact and any(f.startswith(n) for f in forms for n in names)
+        if (exact and echo.match != "extended") or (extended and echo.match != "exact"):
+            out.append((m.start(), m.end()))
+    return out
 
 
 _EXACT_KEYS = ("ORTH", "TEXT")  # the token's text as written
