@@ -16,7 +16,7 @@ POSTS = [
     {"id": "a1", "creator": "anne", "platform": "instagram", "caption": "Reklame for @tehuset | ny te 🍵"},
     {"id": "a2", "creator": "anne", "platform": "instagram", "caption": "Tak for gaven @tehuset 🍵"},
     {"id": "b1", "creator": "bent", "platform": "tiktok", "caption": "Fisketur ved åen 🎣"},
-    {"id": "b2", "creator": "bent", "platform": "tiktok", "caption": "Ny stang fra @fiskegrej 🎣"},
+    {"id": "b2", "creator": "bent", "platform": "tiktok", "caption": "Ny stang fra @fiskegrej 🎣 link i bio"},
 ]
 
 
@@ -105,9 +105,9 @@ def test_fail_level(fail_level: str, code: int) -> None:
 
 
 def test_warning_only_passes_at_default_level() -> None:
-    code, _, _ = run("check", "-", stdin="Ny stang fra @fiskegrej 🎣")
+    code, _, _ = run("check", "-", stdin="Ny stang fra @fiskegrej 🎣 link i bio")
     assert code == 0
-    code, _, _ = run("check", "-", "--fail-level", "warning", stdin="Ny stang fra @fiskegrej 🎣")
+    code, _, _ = run("check", "-", "--fail-level", "warning", stdin="Ny stang fra @fiskegrej 🎣 link i bio")
     assert code == 1
 
 

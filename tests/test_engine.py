@@ -19,7 +19,8 @@ from skjult.engine import Checker
         ("Reklame for @cykelhuset | min nye racercykel 🚴", {}, Verdict.COMPLIANT),
         ("Tur i skoven med ungerne i dag 🍄", {}, Verdict.NOT_COMMERCIAL),
         ("Brug koden PER10 hos @cykelhuset 🚴", {}, Verdict.VIOLATION),
-        ("Ny cykel fra @cykelhuset 🚴", {}, Verdict.WARNING),  # weak evidence alone
+        ("Ny cykel fra @cykelhuset 🚴", {}, Verdict.NOT_COMMERCIAL),  # one weak cue proves nothing
+        ("Ny cykel fra @cykelhuset 🚴 link i bio", {}, Verdict.WARNING),  # two weak cues: a look
         ("Ny racercykel 🚴", {"paid_partnership": True}, Verdict.VIOLATION),
         ("Reklame", {}, Verdict.WARNING),  # no advertiser named
         ("Jeg hader reklamer før film 😤", {}, Verdict.NOT_COMMERCIAL),

@@ -17,7 +17,7 @@ LABELLED = [
      "cats": ["label-missing"]},
     {"id": "e3", "caption": "Regnvejr over Aalborg igen", "expect": ["not_commercial"]},
     # labelled wrongly on purpose: the tool says violation, the label says compliant
-    {"id": "e4", "caption": "Tak til @cykelsmeden for den nye sadel", "expect": ["compliant"]},
+    {"id": "e4", "caption": "Tak til @cykelsmeden for den nye cykel", "expect": ["compliant"]},
     {"id": "e5", "caption": "Fik tilsendt hjelm fra @hjelmhuset #spons", "expect": ["warning", "violation"],
      "cats": ["label-weak", "product-tobacco"]},
 ]
