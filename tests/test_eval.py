@@ -101,3 +101,31 @@ def test_rules_test_fails_a_user_pack_rule_without_ok_case(user_pack: Callable[.
     assert code == 1
     assert "✖ ours.sp" in out and "no '// ok:' caption" in out
     assert "dk.label-missing" not in out  # only the rules under the given path
+
+
+def test_eval_scores_groups_commercial_calls_and_disclosures(tmp_path: Path) -> None:
+    records = [
+        {"id": "g1", "group": "gifts", "caption": "Tak til @cykelsmeden for den nye cykel",
+         "expect": ["violation"]},
+        {"id": "g2", "group": "gifts", "caption": "Gave fra mormor 💝", "expect": ["not_commercial"]},
+        {"id": "g3", "group": "quiet", "caption": "Regnvejr igen", "expect": ["not_commercial"]},
+        {"id": "g4", "group": "quiet", "caption": "Ny cykel fra @cykelsmeden 🚲 link i bio",
+         "expect": ["not_commercial"]},  # called commercial (two weak cues): a false alarm
+        {"id": "s1", "group": "sentences", "caption": "Jeg får en lille provision via linkene",
+         "disclosed": True},
+        {"id": "s2", "group": "sentences", "caption": "Alle links står nedenfor", "disclosed": False},
+    ]
+    path = tmp_path / "groups.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                    encoding="utf-8")
+    code, out, _ = run("eval", str(path), "--json", "--no-config")
+    assert code == 0
+    result = json.loads(out)
+    assert result["commercial"]["recall"] == 1.0 and result["commercial"]["false_alarms"] == 1 / 3
+    assert result["disclosure"] == {"recognised": 1.0, "false": 0.0, "disclosing": 1, "quiet": 1}
+    assert result["groups"]["gifts"]["accuracy"] == 1.0
+    assert result["groups"]["quiet"]["commercial"]["false_alarms"] == 0.5
+    assert result["groups"]["sentences"]["records"] == 0  # no verdicts expected there
+    code, out, _ = run("eval", str(path), "--no-config")
+    assert "per group" in out and "false alarms" in out and "disclosed" in out
+    assert "g4 [quiet]: expected not_commercial, got warning" in out

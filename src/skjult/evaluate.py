@@ -11,7 +11,7 @@ Definitions (also in the README):
 - *commercial precision / recall*: a post is *called commercial* when its verdict is anything
   but ``not_commercial``; it *is* commercial when ``expect`` holds no ``not_commercial``, and is
   not when ``expect`` is exactly ``["not_commercial"]`` (records that allow both count for
-  neither);
+  neither); *false alarms*: the share of posts that are not commercial but were called so;
 - *disclosures recognised*: for records with ``"disclosed": true``, the share where skjult found
   a disclosure (a label or a weak one); *false disclosures*: the share of ``"disclosed": false``
   records where it found one anyway;
@@ -128,6 +128,8 @@ class Score:
     called_commercial_right: int = 0
     must_commercial: int = 0
     must_commercial_found: int = 0
+    ordinary: int = 0  # records that must not be called commercial
+    ordinary_called: int = 0
     disclosing: int = 0  # records with "disclosed": true
     disclosing_found: int = 0
     quiet: int = 0  # records with "disclosed": false
@@ -160,6 +162,9 @@ class Score:
         if must:
             self.must_commercial += 1
             self.must_commercial_found += called
+        else:
+            self.ordinary += 1
+            self.ordinary_called += called
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -170,7 +175,9 @@ class Score:
                           "called": self.called_violation, "must": self.must_violate},
             "commercial": {"precision": _ratio(self.called_commercial_right, self.called_commercial),
                            "recall": _ratio(self.must_commercial_found, self.must_commercial),
-                           "called": self.called_commercial, "must": self.must_commercial},
+                           "false_alarms": _ratio(self.ordinary_called, self.ordinary),
+                           "called": self.called_commercial, "must": self.must_commercial,
+                           "ordinary": self.ordinary},
             "disclosure": {"recognised": _ratio(self.disclosing_found, self.disclosing),
                            "false": _ratio(self.quiet_found, self.quiet),
                            "disclosing": self.disclosing, "quiet": self.quiet},
@@ -274,7 +281,8 @@ def _score_lines(sc: Score) -> list[str]:
             f"violations     precision {_fraction(sc.called_violation_right, sc.called_violation)}, "
             f"recall {_fraction(sc.must_violate_found, sc.must_violate)}",
             f"commercial     precision {_fraction(sc.called_commercial_right, sc.called_commercial)}"
-            f", recall {_fraction(sc.must_commercial_found, sc.must_commercial)}",
+            f", recall {_fraction(sc.must_commercial_found, sc.must_commercial)}, false alarms "
+            f"{_fraction(sc.ordinary_called, sc.ordinary)}",
         ]
     if sc.disclosing or sc.quiet:
         lines.append(f"disclosures    recognised {_fraction(sc.disclosing_found, sc.disclosing)}, "
@@ -287,20 +295,27 @@ def _group_table(groups: dict[str, Score]) -> list[str]:
         value = _ratio(part, whole)
         return f"{'–' if value is None else f'{value * 100:.0f}%':>5} {f'{part}/{whole}':>7}"
 
+    verdicts = any(sc.total for sc in groups.values())
+    disclosures = any(sc.disclosing or sc.quiet for sc in groups.values())
+    columns: list[tuple[str, Callable[[Score], str]]] = []
+    if verdicts:
+        columns += [
+            ("accuracy", lambda sc: cell(sc.correct, sc.total)),
+            ("commercial P", lambda sc: cell(sc.called_commercial_right, sc.called_commercial)),
+            ("commercial R", lambda sc: cell(sc.must_commercial_found, sc.must_commercial)),
+            ("false alarms", lambda sc: cell(sc.ordinary_called, sc.ordinary)),
+            ("violation P", lambda sc: cell(sc.called_violation_right, sc.called_violation)),
+            ("violation R", lambda sc: cell(sc.must_violate_found, sc.must_violate)),
+        ]
+    if disclosures:
+        columns += [("disclosed", lambda sc: cell(sc.disclosing_found, sc.disclosing)),
+                    ("false discl.", lambda sc: cell(sc.quiet_found, sc.quiet))]
     width = max(len(g) for g in groups) + 2
-    head = (f"  {'group':<{width}}{'n':>4}  {'accuracy':>13}  {'commercial P':>13}  "
-            f"{'commercial R':>13}  {'violation P':>13}  {'violation R':>13}  {'disclosed':>13}  "
-            f"{'false discl.':>13}")
-    lines = ["", "per group (P precision, R recall)", head]
+    lines = ["", "per group (P precision, R recall)",
+             f"  {'group':<{width}}{'n':>4}" + "".join(f"  {title:>13}" for title, _ in columns)]
     for name, sc in sorted(groups.items()):
-        lines.append(
-            f"  {name:<{width}}{sc.total or sc.disclosing + sc.quiet:>4}  "
-            f"{cell(sc.correct, sc.total)}  "
-            f"{cell(sc.called_commercial_right, sc.called_commercial)}  "
-            f"{cell(sc.must_commercial_found, sc.must_commercial)}  "
-            f"{cell(sc.called_violation_right, sc.called_violation)}  "
-            f"{cell(sc.must_violate_found, sc.must_violate)}  "
-            f"{cell(sc.disclosing_found, sc.disclosing)}  {cell(sc.quiet_found, sc.quiet)}")
+        n = sc.total or sc.disclosing + sc.quiet
+        lines.append(f"  {name:<{width}}{n:>4}" + "".join(f"  {show(sc)}" for _, show in columns))
     return lines
 
 
