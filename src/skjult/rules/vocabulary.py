@@ -474,8 +474,10 @@ def echoes(text: str, echo: Echo) -> list[tuple[int, int]]:
             wanted = echo.match != "extended"
         elif echo.match == "extended":
             wanted = any(f.startswith(n) for f in forms for n in names)
-        else:
-            wanted = echo.match == "any" and any(n in f for f in forms for n in names)
+        else:  # a name inside a longer tag: short names ("line" in #finelinetattoo) say little
+            wanted = echo.match == "any" and any(
+                n in f and (f.startswith(n) or len(n) > echo.min_length + 1)
+                for f in forms for n in names)
         if wanted:
             out.append((m.start(), m.end()))
     return out
