@@ -31,7 +31,7 @@ def scored(name: str) -> Evaluation:
     ("dk.jsonl", {"accuracy": 0.97, "commercial.recall": 0.97, "commercial.false_alarms": 0.01,
                   "violation.precision": 0.98, "violation.recall": 0.93}),
     # English captions (US pack), sponsored ones with their disclosures removed
-    ("en.jsonl", {"accuracy": 0.90, "commercial.recall": 0.90, "commercial.false_alarms": 0.04,
+    ("en.jsonl", {"accuracy": 0.90, "commercial.recall": 0.88, "commercial.false_alarms": 0.03,
                   "violation.precision": 0.95}),
     # sentences from video and pin descriptions: disclosures recognised
     ("en-sentences.jsonl", {"disclosure.recognised": 0.98, "disclosure.false": 0.01}),

@@ -128,7 +128,8 @@ class Caption:
     normalized: Normalized
     lines: tuple[tuple[int, int], ...]
     hashtag_block: int | None  # where the trailing block of tags starts, if there is one
-    fold: int  # offset where the visible part ends
+    fold: int  # offset where the visible part ends (characters or lines, whichever comes first)
+    fold_chars: int  # offset where "more" cuts by characters alone
     language: str
 
     @property
@@ -147,6 +148,9 @@ class Caption:
 
     def before_fold(self, start: int) -> bool:
         return start < self.fold
+
+    def before_char_fold(self, start: int) -> bool:
+        return start < self.fold_chars
 
 
 def _lines(text: str) -> tuple[tuple[int, int], ...]:
@@ -194,13 +198,16 @@ def anatomy(normalized: Normalized, fold: Fold = DEFAULT_FOLD) -> Caption:
     """Lines, trailing hashtag block, fold and language of a normalized caption."""
     text = normalized.text
     # The fold is counted in characters the reader sees: the original's.
+    def at(offset: int) -> int:
+        return normalized.to_normalized(offset) if offset < len(normalized.original) else len(text)
+
     fold_at = _fold(normalized.original, fold)
-    fold_norm = normalized.to_normalized(fold_at) if fold_at < len(normalized.original) else len(text)
     return Caption(
         normalized=normalized,
         lines=_lines(text),
         hashtag_block=_hashtag_block(text),
-        fold=fold_norm,
+        fold=at(fold_at),
+        fold_chars=at(min(len(normalized.original), fold.chars)),
         language=language_of(text),
     )
 

@@ -1,6 +1,8 @@
 """``placement``: the term sets occur, but none where the reader sees it first.
 
-Options under ``placement``: ``before_fold`` (starts before the platform's "more"),
+Options under ``placement``: ``before_fold`` (starts before the platform's "more", by characters
+or lines), ``before_char_fold`` (before "more" counted in characters alone: a marking pushed down
+a few lines is still near the top),
 ``outside_hashtag_block`` (not among the trailing hashtags), ``first_line``."""
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from skjult.rules.evidence import Evidence, Mark
 from skjult.rules.rule import Rule
 from skjult.rules.vocabulary import Hit, TermSet
 
-CHECKS = ("before_fold", "outside_hashtag_block", "first_line")
+CHECKS = ("before_fold", "before_char_fold", "outside_hashtag_block", "first_line")
 SCHEMA: dict[str, Any] = {"placement": {
     "type": "object", "minProperties": 1, "additionalProperties": False,
     "properties": {c: {"type": "boolean"} for c in CHECKS}}}
@@ -38,6 +40,8 @@ def _problems(hit: Hit, ev: Evidence, where: dict[str, bool]) -> list[str]:
     if where.get("outside_hashtag_block") and caption.in_hashtag_block(hit.start):
         problems.append("hashtag-block")
     if where.get("before_fold") and not caption.before_fold(hit.start):
+        problems.append("after-fold")
+    if where.get("before_char_fold") and not caption.before_char_fold(hit.start):
         problems.append("after-fold")
     if where.get("first_line") and hit.start > caption.lines[0][1]:
         problems.append("not-first-line")
