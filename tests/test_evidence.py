@@ -232,3 +232,20 @@ def test_giveaway_boilerplate_is_neither_a_declaration_nor_a_sponsor(checker: Ch
     assert not result.commercial.self_declared
     assert result.verdict is Verdict.VIOLATION
     assert {s.termset for s in result.commercial.basis} == {"dk.brand-giveaway"}
+
+
+def test_the_proximity_window_finds_what_comparing_every_pair_finds() -> None:
+    """``within`` searches companions in a window of sorted starts (linear on captions with
+    thousands of hits); it must keep exactly the hits that comparing every pair keeps."""
+    import random
+
+    from skjult.rules.vocabulary import Hit, _near
+
+    rng = random.Random(7)
+    for _ in range(300):
+        hits = [Hit("a", s, s + rng.randint(1, 12)) for s in rng.sample(range(400), 25)]
+        company = [Hit("b", s, s + rng.randint(1, 30)) for s in rng.sample(range(400), 15)]
+        reach = rng.randint(0, 60)
+        brute = [h for h in hits if any(max(o.start - h.end, h.start - o.end) <= reach
+                                        for o in company)]
+        assert _near(hits, company, reach) == brute

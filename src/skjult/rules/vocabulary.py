@@ -7,6 +7,7 @@ finds every hit in a caption.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import itertools
 from collections.abc import Iterable
@@ -420,11 +421,26 @@ class Vocabulary:
                 if not company:
                     found[tid] = []
                 continue
-            reach = termset.within
-            found[tid] = [h for h in found[tid] if any(
-                max(o.start - h.end, h.start - o.end) <= reach for o in company)]
+            found[tid] = _near(found[tid], company, termset.within)
         # In the pack's order of term sets, so results never depend on the matchers' order.
         return {tid: _dedupe(found[tid]) for tid in self._order if found.get(tid)}
+
+
+def _near(hits: list[Hit], company: list[Hit], reach: int) -> list[Hit]:
+    """The hits with a companion hit at most ``reach`` characters away. Companions are searched
+    in a window of their sorted starts, so many hits and companions stay linear, not quadratic."""
+    if not company:
+        return []
+    company = sorted(company, key=lambda o: o.start)
+    starts = [o.start for o in company]
+    longest = max(o.end - o.start for o in company)
+    kept = []
+    for h in hits:
+        low = bisect.bisect_left(starts, h.start - reach - longest)
+        high = bisect.bisect_right(starts, h.end + reach)
+        if any(max(o.start - h.end, h.start - o.end) <= reach for o in company[low:high]):
+            kept.append(h)
+    return kept
 
 
 def _quoted(text: str, hit: Hit) -> bool:
