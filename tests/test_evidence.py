@@ -184,6 +184,9 @@ def test_term_set_keys_shape_the_hits(cue_checker: Checker, caption: str, found:
     ("{id: my.x, kind: signal, strength: weak, echo: {affix: [dk]}}", 'did you mean "affixes"'),
     ("{id: my.x, kind: signal, strength: weak, echo: {match: exactly}}", "echo.match"),
     ("{id: my.x, kind: signal, strength: weak, include: [my.nope]}", "unknown term set"),
+    ("{id: my.x, kind: signal, strength: [weak], words: [a]}", "strength must be one of"),
+    ("{id: my.x, kind: self-declared, respected_below: [hard], words: [a]}", "respected_below must"),
+    ("{id: my.x, kind: signal, strength: weak, regex: ['(?V0)a']}", "does not compile"),
 ])
 def test_bad_term_set_keys_are_refused(user_pack: Callable[..., Path], entry: str,
                                        message: str) -> None:

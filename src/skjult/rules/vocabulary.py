@@ -137,7 +137,7 @@ def compile_pattern(pattern: str, flags: int) -> Any:
 def _compile(doc: Located, path: tuple[Any, ...], pattern: str, flags: int) -> Any:
     try:
         return compile_pattern(pattern, flags)
-    except regex.error as exc:
+    except (regex.error, ValueError) as exc:  # ValueError: clashing inline flags, e.g. (?V0)
         raise RuleError(doc.file, doc.line(*path), f"pattern {pattern!r} does not compile: {exc}"
                         ) from None
 
@@ -197,21 +197,26 @@ def resolve_includes(termsets: dict[str, TermSet]) -> None:
             compiled_urls=t.compiled_urls + tuple(u for o in parts for u in o.compiled_urls),
             # the included matchers come with their exceptions
             exclude=t.exclude + tuple(e for o in parts for e in o.exclude),
-            compiled_exclude=_joined([t, *parts]),
+            compiled_exclude=_joined(t, parts),
             include=(),
         )
 
 
-def _joined(sets: list[TermSet]) -> Any:
-    """One search for the exclusions of several term sets (each compiled with its own flags)."""
-    compiled = [t.compiled_exclude for t in sets if t.compiled_exclude is not None]
+def _joined(termset: TermSet, parts: list[TermSet]) -> Any:
+    """One search for the exclusions of a set and the sets it includes (each with its flags)."""
+    compiled = [t.compiled_exclude for t in (termset, *parts) if t.compiled_exclude is not None]
     if len(compiled) <= 1:
         return compiled[0] if compiled else None
     def body(c: Any) -> str:
         pattern = c.pattern.removeprefix(SIMPLE_CASE)
         return f"(?:{pattern})" if c.flags & regex.IGNORECASE else f"(?-i:{pattern})"
 
-    return compile_pattern("|".join(body(c) for c in compiled), regex.IGNORECASE)
+    try:
+        return compile_pattern("|".join(body(c) for c in compiled), regex.IGNORECASE)
+    except (regex.error, ValueError) as exc:
+        raise RuleError(termset.file, termset.line, f"term set {termset.id}: its exclude patterns "
+                        f"and those of {', '.join(p.id for p in parts)} cannot be combined: {exc} "
+                        "(leave inline flags such as (?V0) out of them)") from None
 
 
 def parse_termset(doc: Located, path: tuple[Any, ...], raw: Any) -> TermSet:
@@ -231,11 +236,11 @@ def parse_termset(doc: Located, path: tuple[Any, ...], raw: Any) -> TermSet:
         raise RuleError(doc.file, doc.line(*path, "kind"), f"term set {tid}: kind must be one of "
                         f"{', '.join(KINDS)}", did_you_mean(str(kind), KINDS))
     strength_name = raw.get("strength", "none")
-    if strength_name not in STRENGTHS:
+    if not isinstance(strength_name, str) or strength_name not in STRENGTHS:
         raise RuleError(doc.file, doc.line(*path, "strength"),
                         f"term set {tid}: strength must be one of {', '.join(STRENGTHS)}")
     respected = raw.get("respected_below", "hard")
-    if respected not in STRENGTHS:
+    if not isinstance(respected, str) or respected not in STRENGTHS:
         raise RuleError(doc.file, doc.line(*path, "respected_below"),
                         f"term set {tid}: respected_below must be one of {', '.join(STRENGTHS)}")
     case_sensitive = bool(raw.get("case_sensitive", False))
@@ -453,6 +458,11 @@ _HASHTAG = regex.compile(r"(?<![\w#&])#([\p{L}\p{N}_]+)")
 _SEPARATORS = regex.compile(r"[._]+")
 
 
+# A caption with more tags than this is a wall of tags, not a post: only the first ones are
+# compared, so the comparison stays bounded (handles x hashtags) on hostile input.
+ECHO_HANDLES, ECHO_HASHTAGS, ECHO_NAME = 30, 60, 40
+
+
 def _names(handle: str, echo: Echo) -> set[str]:
     """What a handle's owner may be called in a hashtag: ``solbaer.drinks`` → solbaerdrinks and
     solbaer; ``lumaskin_dk`` → lumaskindk and lumaskin (without the affixes, glued or not)."""
@@ -475,14 +485,14 @@ def echoes(text: str, echo: Echo) -> list[tuple[int, int]]:
     *extended*: a longer tag that starts with a name (``#lumaskinglow``; a fan's
     ``#letsgododgers`` puts words before the name and is not one). Trailing digits (a year, a
     handle's number) are left out: ``#roskildefestival2025`` repeats ``@roskildefestival``."""
-    names = set()
-    for m in _HANDLE.finditer(text):
-        names |= _names(m.group(1), echo)
+    names: set[str] = set()
+    for m in itertools.islice(_HANDLE.finditer(text), ECHO_HANDLES):
+        names |= _names(m.group(1)[:ECHO_NAME], echo)
     if not names:
         return []
     out = []
-    for m in _HASHTAG.finditer(text):
-        tag = m.group(1).lower().replace("_", "")
+    for m in itertools.islice(_HASHTAG.finditer(text), ECHO_HASHTAGS):
+        tag = m.group(1)[:ECHO_NAME * 2].lower().replace("_", "")
         forms = {tag, tag.rstrip("0123456789")}
         exact = any(f in names or (len(f) > echo.min_length and any(f in n for n in names))
                     for f in forms)
