@@ -129,3 +129,20 @@ def test_eval_scores_groups_commercial_calls_and_disclosures(tmp_path: Path) -> 
     code, out, _ = run("eval", str(path), "--no-config")
     assert "per group" in out and "false alarms" in out and "disclosed" in out
     assert "g4 [quiet]: expected not_commercial, got warning" in out
+
+
+def test_eval_counts_every_record_and_reads_metadata_as_check_does(tmp_path: Path) -> None:
+    records = [
+        {"id": "m1", "caption": "Min nye jakke 🍂", "expect": ["not_commercial"],
+         "meta": {"paid_partnership": "false"}},  # a string "false" is false, as in check
+        {"id": "m2", "caption": "Alle links står nedenfor", "disclosed": False},
+        {"id": "m3", "caption": "Hej", "expect": ["not_commercial"], "group": ["a", "b"]},
+    ]
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                    encoding="utf-8")
+    code, out, err = run("eval", str(path), "--json", "--no-config")
+    result = json.loads(out)
+    assert result["records"] == 2 and result["skipped"] == 1  # m3: a group is a name
+    assert result["accuracy"] == 1.0
+    assert "group must be a name" in err

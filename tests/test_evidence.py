@@ -252,3 +252,36 @@ def test_the_proximity_window_finds_what_comparing_every_pair_finds() -> None:
         brute = [h for h in hits if any(max(o.start - h.end, h.start - o.end) <= reach
                                         for o in company)]
         assert _near(hits, company, reach) == brute
+
+
+def test_an_added_pack_cannot_redefine_a_built_in_term_set_or_the_weighing(
+        user_pack: Callable[..., Path]) -> None:
+    shadow = user_pack("mine", {"vocabulary/x.yml": """
+        termsets:
+          - {id: dk.mention, kind: marker, words: [nobody]}
+    """})
+    with pytest.raises(RuleError, match="'dk.mention' is already defined"):
+        Checker("dk", extra_packs=[shadow])
+    weighing = user_pack("other", {"pack.yml": """
+        pack: other
+        evidence: {combine: [{cues: 1, level: strong}]}
+    """})
+    with pytest.raises(RuleError, match="cannot change it"):
+        Checker("dk", extra_packs=[weighing])
+
+
+def test_exclusions_and_cancels_keep_what_comparing_every_pair_keeps() -> None:
+    import random
+
+    from skjult.rules.vocabulary import Hit, _outside, overlapping
+
+    rng = random.Random(11)
+    for _ in range(300):
+        hits = [Hit("a", s, s + rng.randint(1, 12)) for s in rng.sample(range(300), 20)]
+        cuts = sorted(rng.sample(range(320), 16))
+        spans = [(cuts[i], cuts[i + 1]) for i in range(0, 16, 2)]  # sorted, not overlapping
+        assert _outside(hits, spans) == [h for h in hits if not any(
+            a <= h.start and h.end <= b for a, b in spans)]
+        others = [Hit("b", s, s + rng.randint(1, 20)) for s in rng.sample(range(300), 10)]
+        assert overlapping(hits, others) == [h for h in hits if any(
+            o.start < h.end and h.start < o.end for o in others)]

@@ -63,3 +63,17 @@ def test_the_prescan_never_skips_a_pattern_that_matches(jurisdiction: str) -> No
                 assert not vocabulary._literals.present(text).isdisjoint(literals), (
                     termset.id, pattern.pattern, text)
     assert checked > 100  # the test saw real matches
+
+
+def test_the_dotted_capital_i_folds_as_the_patterns_fold_it() -> None:
+    from skjult.engine import Checker
+    from skjult.model import Verdict
+
+    assert LiteralScan([("vind",)]).present("Vİnd et gavekort") == {"vind"}
+    assert Checker("dk").check("Vİnd et gavekort til @butikken! følg os og tag en ven").verdict \
+        is Verdict.VIOLATION
+
+
+def test_a_bounded_optional_group_is_optional() -> None:
+    assert required_literals(r"(?:rabat){,1}kode") == ("kode",)
+    assert required_literals(r"(?:rabat){0,1}kode") == ("kode",)

@@ -30,7 +30,15 @@ from skjult.rules.evidence import Evidence, Mark
 from skjult.rules.kinds import REGISTRY
 from skjult.rules.pack import Pack, builtin_pack, load_pack
 from skjult.rules.rule import Rule
-from skjult.rules.vocabulary import REGEX_TIMEOUT, Hit, TermSet, Vocabulary, word_forms
+from skjult.rules.vocabulary import (
+    REGEX_TIMEOUT,
+    Hit,
+    TermSet,
+    Vocabulary,
+    overlapping,
+    word_forms,
+)
+from skjult.rules.weighing import Weighing
 from skjult.suppress import Ledger
 
 if TYPE_CHECKING:
@@ -39,10 +47,6 @@ if TYPE_CHECKING:
 DISCLOSURE_KINDS = {"label": "label", "weak-label": "weak"}
 BATCH = 512
 VOCAB_GROWTH = 10_000  # new token strings a pipeline may learn before it is replaced
-
-
-def _overlaps(hit: Hit, others: list[Hit]) -> bool:
-    return any(o.start < hit.end and hit.start < o.end for o in others)
 
 
 class _Message(dict[str, str]):
@@ -79,6 +83,14 @@ class Checker:
             if clash is not None:
                 raise RuleError(clash.file, clash.line_of("id"), f"rule id {clash.id!r} is "
                                 "already defined by another pack; give it an id of your own pack")
+            shadow = next((t for t in extra.termsets.values() if t.id in termsets), None)
+            if shadow is not None:  # redefining dk.mention would change the built-in rules
+                raise RuleError(shadow.file, shadow.line, f"term set id {shadow.id!r} is already "
+                                "defined by another pack; give it an id of your own pack")
+            if extra.weighing != Weighing():
+                raise RuleError(str(folder / "pack.yml"), None, "evidence: how cues add up is "
+                                f"set by the jurisdiction's pack ({self.pack.name}); an added "
+                                "pack cannot change it")
             termsets.update(extra.termsets)
             rules.extend(extra.rules)
         if config.brands:
@@ -177,7 +189,8 @@ class Checker:
                 continue
             for tid in list(hits):
                 if self.termsets[tid].kind in declared.cancels:
-                    hits[tid] = [h for h in hits[tid] if not _overlaps(h, spans)]
+                    cancelled = set(overlapping(hits[tid], spans))
+                    hits[tid] = [h for h in hits[tid] if h not in cancelled]
                     if not hits[tid]:
                         del hits[tid]
 

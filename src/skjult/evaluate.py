@@ -32,6 +32,8 @@ from typing import Any
 
 from skjult.engine import Checker
 from skjult.model import Post, Skip, Verdict
+from skjult.readers.base import RecordError
+from skjult.readers.records import parse_bool
 from skjult.rules.errors import RuleError
 
 VERDICTS = tuple(str(v) for v in Verdict)
@@ -81,11 +83,19 @@ def _labelled(raw: Any, file: str, position: str) -> Labelled:
     meta = raw.get("meta") or {}
     if not isinstance(meta, dict):
         raise ValueError("meta must be an object")
+    meta = dict(meta)
+    if "paid_partnership" in meta:  # read as `check` reads it: "false" is false
+        try:
+            meta["paid_partnership"] = parse_bool(meta["paid_partnership"], "paid_partnership")
+        except RecordError as exc:
+            raise ValueError(str(exc)) from None
+    group = raw.get("group") or ""
+    if not isinstance(group, str):
+        raise ValueError("group must be a name")
     post = Post(text=caption, id=_str(raw.get("id")), creator=_str(raw.get("creator")),
-                platform=_str(raw.get("platform")), meta=dict(meta))
+                platform=_str(raw.get("platform")), meta=meta)
     return Labelled(post, tuple(expect), tuple(cats), _str(raw.get("jurisdiction")),
-                    str(raw.get("note") or ""), file, position, str(raw.get("group") or ""),
-                    disclosed)
+                    str(raw.get("note") or ""), file, position, group, disclosed)
 
 
 def _str(value: Any) -> str | None:
@@ -186,6 +196,7 @@ class Score:
 
 @dataclass
 class Evaluation:
+    records: int = 0  # every record evaluated, with an expected verdict or only "disclosed"
     score: Score = field(default_factory=Score)
     groups: dict[str, Score] = field(default_factory=dict)
     confusion: dict[str, dict[str, int]] = field(
@@ -196,14 +207,14 @@ class Evaluation:
 
     @property
     def total(self) -> int:
-        return self.score.total + (self.score.disclosing + self.score.quiet
-                                   if not self.score.total else 0)
+        return self.records
 
     @property
     def accuracy(self) -> float | None:
         return _ratio(self.score.correct, self.score.total)
 
     def add(self, case: Labelled, verdict: str, found: set[str], disclosed: bool) -> None:
+        self.records += 1
         self.score.add(case, verdict, disclosed)
         if case.group:
             self.groups.setdefault(case.group, Score()).add(case, verdict, disclosed)

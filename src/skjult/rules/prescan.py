@@ -19,8 +19,15 @@ import regex
 
 _META = frozenset(".^$*+?{}[]()|\\")
 _LOOKAROUND = regex.compile(r"\(\?<?[=!](?:[^()\\\[]|\\.|\[(?:[^\]\\]|\\.)*\])*\)")
-_OPTIONAL = ("?", "*", "{0")
+_OPTIONAL = ("?", "*", "{0", "{,")
 _ESCAPED_LITERAL = frozenset(".^$*+?{}[]()|\\/-#@&%'\" ")
+
+
+def fold(text: str) -> str:
+    """Case-folded as the patterns fold it, one letter for one: ``casefold`` alone turns the
+    Turkish dotted capital İ into two characters ("i" and a combining dot), while a pattern's
+    simple folding matches it as "i"."""
+    return text.replace("\u0130", "i").casefold()
 
 
 def required_literals(pattern: str) -> tuple[str, ...] | None:
@@ -119,7 +126,7 @@ def _branch(branch: str) -> list[str] | None:
                 return None
             after = rest[end + 1:]
             if after.startswith(_OPTIONAL):  # an optional group: what follows it is required
-                skip = after.index("}") + 1 if after.startswith("{0") else 1
+                skip = after.index("}") + 1 if after.startswith("{") else 1
                 rest = after[skip:].lstrip("?+")
                 continue
             inner = _split_top(rest[3:end])
@@ -134,7 +141,7 @@ def _branch(branch: str) -> list[str] | None:
             return literals
         break
     literal = _literal(rest)
-    return [literal.casefold()] if literal else None
+    return [fold(literal)] if literal else None
 
 
 def _literal(text: str) -> str:
@@ -170,5 +177,5 @@ class LiteralScan:
         self._literals = tuple(sorted({lit for group in groups for lit in group}))
 
     def present(self, text: str) -> frozenset[str]:
-        folded = text.casefold()
+        folded = fold(text)
         return frozenset([lit for lit in self._literals if lit in folded])

@@ -412,7 +412,7 @@ class Vocabulary:
                 except TimeoutError:
                     timeouts.append(tid)
                     spans = []
-                hits[:] = [h for h in hits if not any(a <= h.start and h.end <= b for a, b in spans)]
+                hits[:] = _outside(hits, spans)
             hits.sort(key=lambda h: (h.start, h.end))
         # A hit that needs company ("tilsendt" counts as a gift only with a brand named) is
         # dropped when none of the sets it needs occurs.
@@ -431,19 +431,39 @@ class Vocabulary:
         return {tid: _dedupe(found[tid]) for tid in self._order if found.get(tid)}
 
 
-def _near(hits: list[Hit], company: list[Hit], reach: int) -> list[Hit]:
-    """The hits with a companion hit at most ``reach`` characters away. Companions are searched
-    in a window of their sorted starts, so many hits and companions stay linear, not quadratic."""
-    if not company:
-        return []
-    company = sorted(company, key=lambda o: o.start)
-    starts = [o.start for o in company]
-    longest = max(o.end - o.start for o in company)
+def _outside(hits: list[Hit], spans: list[tuple[int, int]]) -> list[Hit]:
+    """The hits no span contains. ``finditer`` spans are sorted and do not overlap, so only the
+    last span starting at or before a hit can contain it (log n per hit, not n)."""
+    if not spans:
+        return hits
+    starts = [a for a, _ in spans]
     kept = []
     for h in hits:
-        low = bisect.bisect_left(starts, h.start - reach - longest)
-        high = bisect.bisect_right(starts, h.end + reach)
-        if any(max(o.start - h.end, h.start - o.end) <= reach for o in company[low:high]):
+        i = bisect.bisect_right(starts, h.start) - 1
+        if i < 0 or spans[i][1] < h.end:
+            kept.append(h)
+    return kept
+
+
+def overlapping(hits: list[Hit], spans: list[Hit]) -> list[Hit]:
+    """The hits that share at least one character with a span."""
+    return _near(hits, spans, -1)
+
+
+def _near(hits: list[Hit], company: list[Hit], reach: int) -> list[Hit]:
+    """The hits with a companion hit at most ``reach`` characters away, in n log n time (a
+    caption with thousands of hits and companions must not take quadratic time)."""
+    if not company:
+        return []
+    # A companion o is close enough when o.start <= h.end + reach and o.end >= h.start - reach:
+    # among the companions that start early enough, the latest end decides (a prefix maximum).
+    company = sorted(company, key=lambda o: o.start)
+    starts = [o.start for o in company]
+    latest_end = list(itertools.accumulate((o.end for o in company), max))
+    kept = []
+    for h in hits:
+        count = bisect.bisect_right(starts, h.end + reach)
+        if count and latest_end[count - 1] >= h.start - reach:
             kept.append(h)
     return kept
 

@@ -52,6 +52,9 @@ def load(path: Path) -> Located:
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
+    except RecursionError:
+        raise RuleError(str(path), None, "invalid YAML: it nests too deeply or an alias refers "
+                        "to itself") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -60,6 +63,10 @@ def load(path: Path) -> Located:
     finally:
         loader.dispose()
     lines: dict[tuple[Any, ...], int] = {}
-    if node is not None:
-        _record_lines(node, (), lines)
+    try:
+        if node is not None:
+            _record_lines(node, (), lines)
+    except RecursionError:  # an alias that refers to itself, or absurd nesting
+        raise RuleError(str(path), None, "invalid YAML: it nests too deeply or an alias refers "
+                        "to itself") from None
     return Located(str(path), data, lines)
