@@ -142,6 +142,7 @@ def test_eval_counts_every_record_and_reads_metadata_as_check_does(tmp_path: Pat
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
                     encoding="utf-8")
     code, out, err = run("eval", str(path), "--json", "--no-config")
+    assert code == 0
     result = json.loads(out)
     assert result["records"] == 2 and result["skipped"] == 1  # m3: a group is a name
     assert result["accuracy"] == 1.0

@@ -260,7 +260,7 @@ def test_an_added_pack_cannot_redefine_a_built_in_term_set_or_the_weighing(
         termsets:
           - {id: dk.mention, kind: marker, words: [nobody]}
     """})
-    with pytest.raises(RuleError, match="'dk.mention' is already defined"):
+    with pytest.raises(RuleError, match=r"'dk\.mention' is already defined"):
         Checker("dk", extra_packs=[shadow])
     weighing = user_pack("other", {"pack.yml": """
         pack: other
