@@ -77,3 +77,8 @@ def test_the_dotted_capital_i_folds_as_the_patterns_fold_it() -> None:
 def test_a_bounded_optional_group_is_optional() -> None:
     assert required_literals(r"(?:rabat){,1}kode") == ("kode",)
     assert required_literals(r"(?:rabat){0,1}kode") == ("kode",)
+
+
+def test_an_optional_first_character_is_skipped() -> None:
+    assert required_literals(r"#?(?:reklame|annonce)\s*,") == ("reklame", "annonce")
+    assert required_literals(r"\#?spons") == ("spons",)

@@ -120,6 +120,12 @@ def _branch(branch: str) -> list[str] | None:
         if look:
             rest = rest[look.end():]
             continue
+        if len(rest) >= 2 and rest[0] not in _META and rest[1] == "?":  # "#?": may be absent
+            rest = rest[2:]
+            continue
+        if rest[:1] == "\\" and rest[1:2] in _ESCAPED_LITERAL and rest[2:3] == "?":
+            rest = rest[3:]
+            continue
         if rest.startswith("(?:"):
             end = _group_end(rest, 0)
             if end is None:
