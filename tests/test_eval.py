@@ -28,11 +28,14 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def labelled_file(tmp_path: Path, extra: str = "") -> Path:
-    path = tmp_path / "labelled.jsonl"
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in LABELLED) + extra,
+def jsonl(path: Path, records: list[dict[str, object]], extra: str = "") -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records) + extra,
                     encoding="utf-8")
     return path
+
+
+def labelled_file(tmp_path: Path, extra: str = "") -> Path:
+    return jsonl(tmp_path / "labelled.jsonl", LABELLED, extra)
 
 
 def test_eval_scores_verdicts_and_categories(tmp_path: Path) -> None:
@@ -115,9 +118,7 @@ def test_eval_scores_groups_commercial_calls_and_disclosures(tmp_path: Path) -> 
          "disclosed": True},
         {"id": "s2", "group": "sentences", "caption": "Alle links står nedenfor", "disclosed": False},
     ]
-    path = tmp_path / "groups.jsonl"
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
-                    encoding="utf-8")
+    path = jsonl(tmp_path / "groups.jsonl", records)
     code, out, _ = run("eval", str(path), "--json", "--no-config")
     assert code == 0
     result = json.loads(out)
@@ -138,9 +139,7 @@ def test_eval_counts_every_record_and_reads_metadata_as_check_does(tmp_path: Pat
         {"id": "m2", "caption": "Alle links står nedenfor", "disclosed": False},
         {"id": "m3", "caption": "Hej", "expect": ["not_commercial"], "group": ["a", "b"]},
     ]
-    path = tmp_path / "mixed.jsonl"
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
-                    encoding="utf-8")
+    path = jsonl(tmp_path / "mixed.jsonl", records)
     code, out, err = run("eval", str(path), "--json", "--no-config")
     assert code == 0
     result = json.loads(out)

@@ -13,7 +13,7 @@ shipped pattern and every caption we have).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import regex
 
@@ -45,9 +45,14 @@ def required_literals(pattern: str) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys(found))
 
 
-def _split_top(pattern: str) -> list[str] | None:
-    """The pattern's top-level alternatives."""
-    parts, depth, start, i = [], 0, 0, 0
+class _Unreadable(Exception):
+    """A pattern the walk cannot follow (an unclosed class): its literals are not known."""
+
+
+def _structure(pattern: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """The pattern's grouping characters ``(``, ``)`` and ``|`` from ``start`` on, each with its
+    position and the group depth before it; escapes and character classes are stepped over."""
+    depth, i = 0, start
     while i < len(pattern):
         ch = pattern[i]
         if ch == "\\":
@@ -56,19 +61,36 @@ def _split_top(pattern: str) -> list[str] | None:
         if ch == "[":
             end = _class_end(pattern, i)
             if end is None:
-                return None
+                raise _Unreadable
             i = end + 1
             continue
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            parts.append(pattern[start:i])
-            start = i + 1
+        if ch in "()|":
+            yield i, ch, depth
+            depth += {"(": 1, ")": -1}.get(ch, 0)
         i += 1
+
+
+def _split_top(pattern: str) -> list[str] | None:
+    """The pattern's top-level alternatives."""
+    parts, start = [], 0
+    try:
+        for i, ch, depth in _structure(pattern):
+            if ch == "|" and depth == 0:
+                parts.append(pattern[start:i])
+                start = i + 1
+    except _Unreadable:
+        return None
     parts.append(pattern[start:])
     return parts
+
+
+def _group_end(pattern: str, start: int) -> int | None:
+    """Where the group opening at ``start`` closes."""
+    try:
+        return next((i for i, ch, depth in _structure(pattern, start) if ch == ")" and depth == 1),
+                    None)
+    except _Unreadable:
+        return None
 
 
 def _class_end(pattern: str, start: int) -> int | None:
@@ -83,29 +105,6 @@ def _class_end(pattern: str, start: int) -> int | None:
             continue
         if pattern[i] == "]":
             return i
-        i += 1
-    return None
-
-
-def _group_end(pattern: str, start: int) -> int | None:
-    depth, i = 0, start
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "[":
-            end = _class_end(pattern, i)
-            if end is None:
-                return None
-            i = end + 1
-            continue
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i
         i += 1
     return None
 
