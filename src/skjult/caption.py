@@ -197,10 +197,11 @@ def _fold(text: str, fold: Fold) -> int:
 def anatomy(normalized: Normalized, fold: Fold = DEFAULT_FOLD) -> Caption:
     """Lines, trailing hashtag block, fold and language of a normalized caption."""
     text = normalized.text
-    # The fold is counted in characters the reader sees: the original's.
+
     def at(offset: int) -> int:
         return normalized.to_normalized(offset) if offset < len(normalized.original) else len(text)
 
+    # The fold is counted in characters the reader sees: the original's.
     fold_at = _fold(normalized.original, fold)
     return Caption(
         normalized=normalized,
