@@ -12,8 +12,9 @@ from typing import IO, Any, NoReturn
 
 import click
 
-from skjult import __version__
+from skjult import __version__, parallel
 from skjult.config import Config, find_config, load_config
+from skjult.destination import AtomicFile, DestinationError, refuse_inputs
 from skjult.engine import Checker
 from skjult.fix import DraftFixer
 from skjult.model import AUDIENCES, NO_TEXT, Notice, Opened, Post, Severity, Skip
@@ -173,16 +174,19 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
     defaults = {k: v for k, v in {"creator": creator, "platform": platform,
                                   "paid_partnership": paid_partnership, "audience": audience,
                                   "jurisdiction": jurisdiction}.items() if v is not None}
-    options = ReadOptions(mapping=_mapping(maps), defaults=defaults)
+    target = Path(output) if output else None
+    options = ReadOptions(mapping=_mapping(maps), defaults=defaults,
+                          exclude=frozenset({target.resolve()}) if target else frozenset())
     checker = _checker(jurisdiction, lang, extra_packs, config)
-    out: IO[str]
-    if output:
+    destination: AtomicFile | None = None
+    out: IO[str] = sys.stdout
+    if target is not None:
         try:
-            out = open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115
-        except OSError as exc:
-            _fail(f"{output}: cannot write: {exc.strerror}")
-    else:
-        out = sys.stdout
+            refuse_inputs(target, paths)
+            destination = AtomicFile(target)
+        except DestinationError as exc:
+            _fail(str(exc))
+        out = destination.stream
     use_color = (out.isatty() if color is None else color) and fmt == "text"
     report = Report()
     format_options = {"per": per, "delimiter": "\t" if delimiter == "tab" else delimiter, "bom": bom}
@@ -190,6 +194,7 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
     fixer = DraftFixer(checker, write=fix and not diff) if fix or diff else None
     stderr = sys.stderr
     meter = Progress(stderr, (stderr.isatty() if progress is None else progress) and not quiet)
+    last: list[str] = []  # where the last post came from, to name it if checking fails
 
     def tell(message: str) -> None:
         meter.clear()
@@ -200,6 +205,7 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
             for item in read_path(path, options, input_format):
                 if isinstance(item, Post):
                     meter.post()
+                    last[:] = [item.source or item.file or path]
                     yield item
                 elif isinstance(item, Skip):
                     report.skip(item)
@@ -216,6 +222,13 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
                     report.file(item.file).error = item.message
                     tell(str(item))
 
+    def abandon(message: str, code: int = EXIT_ERROR) -> NoReturn:
+        meter.done()
+        if destination is not None:
+            destination.discard()  # the report file stays as it was before the run
+        tell(message)
+        sys.exit(code)
+
     try:
         sink.start({"jurisdiction": jurisdiction, "lang": lang, "version": __version__})
         for result in checker.iter_results(posts(), jobs=jobs or os.cpu_count() or 1):
@@ -230,27 +243,39 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
         if not diff:
             report.suppressions = checker.ledger.status()
             sink.finish(report)
+        if destination is not None:
+            destination.commit()
+        else:
+            out.flush()
     except BrokenPipeError:  # `skjult check ... | head`: the reader has seen enough
         sys.stderr.close()
         sys.exit(EXIT_OK)
-    except Exception as exc:  # a bug must not dump a traceback on a user
-        meter.done()
+    except KeyboardInterrupt:
+        abandon("interrupted; no report written" if destination else "interrupted", 130)
+    except DestinationError as exc:
+        abandon(str(exc))
+    except parallel.WorkerLost as exc:
+        abandon(str(exc))
+    except OSError as exc:  # the report cannot be written: a full disk, /dev/full, ...
+        abandon(f"{output or 'standard output'}: cannot write: {exc.strerror or exc}")
+    except Exception as exc:  # a bug: name the post, keep the traceback for --debug
         if debug:
             traceback.print_exc()
-        _fail(f"internal error: {exc!r} (run with --debug for details)")
-    finally:
-        if out is not sys.stdout:
-            out.close()
+        where = f" while checking {last[0]} (or a post just after it)" if last else ""
+        abandon(f"internal error{where}: {exc!r}; please report it (run with --debug for "
+                "details)")
     if fixer is not None and fixer.exports and not quiet:
         tell(f"{fixer.exports} posts with findings are in exports, which are never edited; "
              "fix them on the platform")
+    if fixer is not None and fixer.failed:
+        tell(f"{fixer.failed} drafts could not be fixed (see above)")
     for problem in checker.ledger.problems():
         tell(problem)
     if not quiet:
         for name, totals in report.files.items():
             if totals.no_text:
                 tell(f"{name}: {totals.no_text} records without text skipped (nothing to check)")
-    if report.unreadable:
+    if report.unreadable or (fixer is not None and fixer.failed):
         sys.exit(EXIT_ERROR)
     if strict and report.broken:
         tell(f"--strict: {report.broken} records could not be read")

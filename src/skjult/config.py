@@ -27,6 +27,7 @@ TOP_KEYS = {"jurisdiction", "lang", "fail_level", "select", "ignore", "severity"
             "folds", "brands", "campaign", "creators", "suppress"}
 BRAND_KEYS = {"names", "strength"}
 CAMPAIGN_KEYS = {"posts", "files"}
+MAX_CAMPAIGN_BYTES = 256 * 1024 * 1024  # a million URLs fit many times over
 CREATOR_KEYS = {"audience"}
 SUPPRESS_KEYS = {"rule", "creator", "post", "reason", "expires"}
 BRAND_STRENGTHS = ("weak", "strong", "hard")
@@ -238,8 +239,21 @@ def _check_selector(r: _Reader, key: str, selector: str) -> None:
                  "a glob", did_you_mean(selector, CATEGORIES))
 
 
+def _inside(r: _Reader, key: tuple[str, ...], value: str) -> Path:
+    """A path named in the configuration, which must lie in the configuration's folder or below
+    it: a configuration found by searching upwards must not reach elsewhere (packs from another
+    user's folder, a "campaign file" that is ~/.ssh/id_rsa). Paths from outside are given on the
+    command line (``--rules``)."""
+    base = r.base.resolve()
+    path = (base / value).resolve()
+    if not path.is_relative_to(base):
+        raise r.fail(key, f"{value}: outside the configuration's folder {base}; give it on the "
+                     "command line (--rules) or move it inside")
+    return path
+
+
 def _path(r: _Reader, value: str) -> Path:
-    path = (r.base / value).resolve()
+    path = _inside(r, ("packs",), value)
     if not path.exists():
         raise r.fail(("packs",), f"{value}: no such folder (relative to {r.base})")
     return path
@@ -293,8 +307,11 @@ def _campaign(r: _Reader, raw: Any) -> frozenset[str]:
                          "URLs, or a table with posts = [...] and files = [...]")
     keys = {post_key(p) for p in r.texts(("campaign", "posts"), raw.get("posts", []))}
     for name in r.texts(("campaign", "files"), raw.get("files", [])):
-        path = r.base / name
+        path = _inside(r, ("campaign", "files"), name)
         try:
+            if path.stat().st_size > MAX_CAMPAIGN_BYTES:
+                raise r.fail(("campaign", "files"), f"campaign file {name}: larger than "
+                             f"{MAX_CAMPAIGN_BYTES:,} bytes; one post id or URL per line")
             lines = path.read_text(encoding="utf-8-sig").splitlines()
         except (OSError, UnicodeDecodeError) as exc:
             raise r.fail(("campaign", "files"), f"campaign file {name}: cannot read: {exc}") from None

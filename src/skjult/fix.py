@@ -8,11 +8,14 @@ a missing safety line on a gambling post, say — needs a person, and is reporte
 
 from __future__ import annotations
 
+import codecs
 import difflib
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from skjult.destination import DestinationError, write_atomically
 from skjult.engine import Checker
 from skjult.model import PostResult
 from skjult.rules.rule import Rule
@@ -76,13 +79,19 @@ def fix_draft(text: str, result: PostResult, rules: Mapping[str, Rule],
 
 class DraftFixer:
     """Applies ``fix_draft`` to the drafts of a run as their results come; answers with the
-    result to report (re-checked after a rewrite) and a message for the user."""
+    result to report (re-checked after a rewrite) and a message for the user.
+
+    A draft is rewritten in one step (written aside, then renamed over it) in the encoding it
+    had, byte-order mark included, keeping its permissions. A draft that cannot be rewritten
+    safely (read-only, a symbolic link, another hard link to it, not valid text, a label its
+    encoding cannot hold) is left as it is and counted in ``failed``; the run goes on."""
 
     def __init__(self, checker: Checker, *, write: bool):
         self.checker = checker
         self.write = write
         self.rules = {rule.id: rule for rule in checker.rules}
         self.exports = 0  # posts with findings that are not drafts
+        self.failed = 0  # drafts that needed a fix and could not be rewritten
 
     def handle(self, result: PostResult) -> tuple[PostResult, str | None]:
         post = result.post
@@ -92,8 +101,12 @@ class DraftFixer:
             self.exports += 1
             return result, None
         path = Path(post.file)
-        with open(path, encoding="utf-8-sig", newline="") as source:  # offsets count "\r" too
-            text = source.read()
+        try:
+            draft = read_draft_file(path)
+        except DraftError as exc:
+            self.failed += 1
+            return result, f"{post.file}: not fixed: {exc}"
+        text = draft.text
         if text[post.offset[0]:post.offset[0] + len(post.text)] != post.text:
             return result, f"{post.file}: changed while being checked; not fixed"
         outcome = fix_draft(text, result, self.rules, self.checker.pack.autofix)
@@ -102,7 +115,11 @@ class DraftFixer:
             return result, "\n".join(notes) or None
         if not self.write:
             return result, "\n".join([outcome.diff(post.file), *notes]).rstrip("\n")
-        path.write_text(outcome.after, encoding="utf-8", newline="")
+        try:
+            draft.replace(outcome.after)
+        except DraftError as exc:
+            self.failed += 1
+            return result, "\n".join([f"{post.file}: not fixed: {exc}", *notes])
         from skjult.readers.drafts import draft_post  # the fixed draft, read as it now is
 
         fixed = draft_post(outcome.after, post.file)
@@ -113,3 +130,51 @@ class DraftFixer:
         fixed.meta = {**post.meta, **fixed.meta}
         message = f"fixed {post.file} ({', '.join(outcome.fixed)})"
         return self.checker.check(fixed), "\n".join([message, *notes])
+
+
+class DraftError(Exception):
+    """Why a draft cannot be rewritten."""
+
+
+@dataclass(frozen=True)
+class DraftFile:
+    path: Path
+    text: str  # as the reader saw it: byte-order mark removed, line ends as written
+    encoding: str
+    bom: bytes
+
+    def replace(self, text: str) -> None:
+        try:
+            data = self.bom + text.encode(self.encoding)
+        except UnicodeEncodeError as exc:
+            raise DraftError(f"the fix needs {exc.object[exc.start:exc.end]!r}, which "
+                             f"{self.encoding} cannot hold; save the draft as UTF-8") from None
+        try:
+            write_atomically(self.path, data)
+        except DestinationError as exc:
+            raise DraftError(str(exc).removeprefix(f"{self.path}: ")) from None
+
+
+def read_draft_file(path: Path) -> DraftFile:
+    """A draft as the reader decoded it, with what is needed to write it back the same way."""
+    if path.is_symlink():
+        raise DraftError("it is a symbolic link; fix the file it points to")
+    try:
+        info = path.stat()
+        if info.st_nlink > 1:
+            raise DraftError("other hard links share it; a rewrite would part them")
+        # the permission bits too: a file marked read-only stays so, even for root
+        if not os.access(path, os.W_OK) or not info.st_mode & 0o222:
+            raise DraftError("it is read-only")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DraftError(f"cannot be read: {exc.strerror or exc}") from None
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+                          (codecs.BOM_UTF16_BE, "utf-16-be"), (b"", "utf-8"), (b"", "cp1252")):
+        if data.startswith(bom):
+            try:
+                return DraftFile(path, data[len(bom):].decode(encoding), encoding, bom)
+            except UnicodeDecodeError:
+                if bom:
+                    break
+    raise DraftError("it is not valid text in its encoding")

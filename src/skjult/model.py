@@ -216,6 +216,7 @@ def _with_part(finding: dict[str, Any], post: Post) -> dict[str, Any]:
 
 BROKEN = "broken"  # a record we could not read: something is lost
 NO_TEXT = "no-text"  # a record with no caption (a photo, a profile-picture change): nothing to check
+REST_UNREAD = "rest-unread"  # the file breaks off here: whatever records follow are lost
 
 
 @dataclass(frozen=True, slots=True)

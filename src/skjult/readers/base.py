@@ -6,18 +6,24 @@ from __future__ import annotations
 import hashlib
 import lzma
 import zipfile
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from skjult.model import NO_TEXT, Notice, Opened, Post, Skip, Unreadable
+
+if TYPE_CHECKING:
+    from skjult.readers.document import Document
 
 # What a reader yields, in file order: a post to check, a record it skipped, a note for the user,
 # the start of a file (with the format it was read as), or a file it could not read.
 Item = Post | Skip | Notice | Opened | Unreadable
 
 EMPTY_CAPTIONS = ("", "N/A", "n/a", "null", "None")
+MAX_FLAG_DEPTH = 8
 
 
 class InputError(Exception):
@@ -41,24 +47,47 @@ class NoText(RecordError):
 class ReadOptions:
     mapping: Mapping[str, str] = field(default_factory=dict)  # our field -> their column
     defaults: Mapping[str, Any] = field(default_factory=dict)  # for records that lack a field
+    exclude: frozenset[Path] = frozenset()  # resolved files never read: the run's own output
 
 
-def guarded(name: str, items: Iterator[Item]) -> Iterator[Item]:
-    """The items of one file; if the file fails as a whole, an ``Unreadable`` and the run goes
-    on with the next file."""
+def guarded(name: str, items: Iterator[Item], doc: Document | None = None) -> Iterator[Item]:
+    """The items of one file; if the file fails as a whole, an ``Unreadable`` (saying how many
+    of its records were read before) and the run goes on with the next file. With ``doc``, a
+    note when invalid bytes were replaced."""
+    records = 0
     try:
-        yield from items
+        for item in items:
+            records += isinstance(item, Post | Skip)
+            yield item
     except InputError as exc:
-        yield Unreadable(exc.file, exc.message)
+        yield Unreadable(exc.file, exc.message + _before(records))
     except UnicodeDecodeError as exc:
-        yield Unreadable(name, f"not valid text in the detected encoding ({exc.reason})")
-    except (OSError, EOFError, zipfile.BadZipFile, lzma.LZMAError) as exc:
-        yield Unreadable(name, f"cannot be read: {exc}")
+        yield Unreadable(name, f"not valid text in the detected encoding ({exc.reason})"
+                         + _before(records))
+    except (OSError, EOFError, zipfile.BadZipFile, lzma.LZMAError, zlib.error) as exc:
+        yield Unreadable(name, f"cannot be read: {exc}" + _before(records))
+    if doc is not None and doc.replaced:
+        yield Notice(name, f"{doc.replaced} invalid bytes for its encoding were read as \"\ufffd\"")
 
 
-def skip_for(error: RecordError, file: str, position: str) -> Skip:
-    kind = NO_TEXT if isinstance(error, NoText) else "broken"
-    return Skip(file, position, str(error), kind)
+def _before(records: int) -> str:
+    return f" (after {records} records, which were read and checked)" if records else ""
+
+
+# What a converter raises on a record of an unexpected shape (a number where a list belongs, a
+# date out of range, nesting beyond the decoder's reach): the record is skipped, the run goes on.
+DATA_ERRORS = (RecordError, TypeError, ValueError, KeyError, IndexError, AttributeError,
+               OverflowError, RecursionError)
+
+
+def skip_for(error: Exception, file: str, position: str) -> Skip:
+    if isinstance(error, NoText):
+        return Skip(file, position, str(error), NO_TEXT)
+    if isinstance(error, RecordError):
+        return Skip(file, position, str(error))
+    if isinstance(error, RecursionError):
+        return Skip(file, position, "nested too deeply to read")
+    return Skip(file, position, f"unexpected content ({type(error).__name__}: {error})")
 
 
 def caption_of(value: Any, what: str = "caption") -> str:
@@ -80,7 +109,10 @@ def from_unix(value: Any) -> str | None:
         return str(value)
     if number > 1e11:  # milliseconds
         number /= 1000
-    return datetime.fromtimestamp(number, UTC).isoformat().replace("+00:00", "Z")
+    try:
+        return datetime.fromtimestamp(number, UTC).isoformat().replace("+00:00", "Z")
+    except (OverflowError, OSError, ValueError):  # out of any calendar: kept as written
+        return str(value)
 
 
 def iso_time(value: Any, *, naive_is_utc: bool = True) -> str | None:
@@ -124,7 +156,10 @@ def apply_flags(post: Post, flags: Mapping[str, Any], paid: tuple[str, ...],
                 sponsor: str | None = None) -> Post:
     """Record the platform's flags on a post; the ones named in ``paid`` mark a paid partnership
     (evidence that the post is commercial, never that it is disclosed)."""
-    post.flags.update({k: v for k, v in flags.items() if v not in (None, "", [], {})})
+    # A flag is a value or a small structure; a deep one is kept as whether it is set, so that
+    # no output (or anything else that walks it) meets a structure nested to exhaustion.
+    post.flags.update({k: v if nesting_depth(v, MAX_FLAG_DEPTH) <= MAX_FLAG_DEPTH else truthy_flag(v)
+                       for k, v in flags.items() if v not in (None, "", [], {})})
     if any(truthy_flag(flags.get(name)) for name in paid):
         post.meta["paid_partnership"] = True
     if sponsor:
@@ -164,3 +199,19 @@ def unflatten(row: Mapping[str, Any], separators: str = "/.") -> dict[str, Any]:
             node = child
         node[parts[-1]] = value
     return out
+
+
+def nesting_depth(value: Any, cap: int) -> int:
+    """How deeply ``value`` nests (1 for a scalar), counted without recursion; stops past ``cap``."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        if deepest > cap:
+            break
+        if isinstance(node, Mapping):
+            stack.extend((child, level + 1) for child in node.values())
+        elif isinstance(node, list):
+            stack.extend((child, level + 1) for child in node)
+    return deepest

@@ -27,7 +27,7 @@ from skjult.readers import (
 )
 from skjult.readers.base import InputError, Item, ReadOptions, guarded
 from skjult.readers.document import STDIN, Document, file_document, stdin_document
-from skjult.readers.generic import header_of, read_csv, read_json, read_jsonl, read_text
+from skjult.readers.generic import first_line, header_of, read_csv, read_json, read_jsonl, read_text
 from skjult.readers.meta import HTML_ADVICE
 from skjult.readers.tree import Member, Tree, ZipTree, open_tree
 
@@ -56,7 +56,7 @@ def _generic(reader: Callable[..., Iterator[Item]], name: str, expected: str) ->
 def _tiktok_tree(tree: Tree, root: str, options: ReadOptions) -> Iterator[Item]:
     for member in tree.find(tiktok.FILES, root):
         doc = tree.document(member)
-        yield from guarded(doc.name, tiktok.read_file(doc, options))
+        yield from guarded(doc.name, tiktok.read_file(doc, options), doc)
 
 
 def _takeout_file(doc: Document, options: ReadOptions) -> Iterator[Item]:
@@ -182,6 +182,11 @@ def csv_header_of(doc: Document) -> list[str]:
 
 
 def read_tree(tree: Tree, options: ReadOptions, input_format: str | None = None) -> Iterator[Item]:
+    tree.members()  # listing the tree finds what cannot be read in it
+    for where, why in tree.problems:
+        yield Unreadable(where, why)
+    for where, why in tree.passed_over:
+        yield Notice(where, why)
     if input_format:
         fmt = FORMATS[input_format]
         if fmt.read_tree is not None:
@@ -190,7 +195,7 @@ def read_tree(tree: Tree, options: ReadOptions, input_format: str | None = None)
         for member in tree.members():
             if member.path.lower().endswith(RECORD_SUFFIXES) and fmt.read_file is not None:
                 doc = tree.document(member)
-                yield from guarded(doc.name, fmt.read_file(doc, options))
+                yield from guarded(doc.name, fmt.read_file(doc, options), doc)
         return
     exports, html, leftovers = _exports(tree)
     for root in html:
@@ -216,7 +221,7 @@ def read_tree(tree: Tree, options: ReadOptions, input_format: str | None = None)
             yield from read_document(tree.document(member), options)
         else:
             ignored.append(member.path)
-    if not read_any:
+    if not read_any and not tree.problems:
         yield Unreadable(tree.name, "no posts found: expected an Instagram, Facebook, TikTok or "
                          "YouTube export, an instaloader folder, or JSON/CSV files")
     elif ignored:
@@ -302,7 +307,7 @@ def _one_line_object(start: str) -> bool:
 
 
 def _looks_like_csv(start: str) -> bool:
-    first = start.split("\n", 1)[0]
+    first = first_line(start)
     return max(first.count(d) for d in (",", ";", "\t")) >= 1
 
 
@@ -329,7 +334,7 @@ def read_document(doc: Document, options: ReadOptions, input_format: str | None 
         doc.close()
         yield Unreadable(doc.name, f"{name} is read from a folder or zip ({FORMATS[name].hand_in})")
         return
-    yield from guarded(doc.name, reader(doc, options))
+    yield from guarded(doc.name, reader(doc, options), doc)
 
 
 def read_path(path: str, options: ReadOptions | None = None, input_format: str | None = None
@@ -350,7 +355,7 @@ def read_path(path: str, options: ReadOptions | None = None, input_format: str |
     if target.is_dir() or (target.suffix.lower() == ".zip" and input_format not in
                            {n for n, f in FORMATS.items() if f.read_tree is None}):
         try:
-            tree = open_tree(target)
+            tree = open_tree(target, options.exclude)
         except InputError as exc:
             yield Unreadable(exc.file, exc.message)
             return
@@ -368,7 +373,7 @@ def read_path(path: str, options: ReadOptions | None = None, input_format: str |
 def read_path_as_zip(target: Path, options: ReadOptions, input_format: str | None
                      ) -> Iterator[Item]:
     """A zip archive whose name does not end in .zip (Takeout's parts sometimes do not)."""
-    tree = open_tree(target) if target.is_dir() else ZipTree(target)
+    tree = open_tree(target, options.exclude) if target.is_dir() else ZipTree(target)
     try:
         yield from guarded(str(target), read_tree(tree, options, input_format))
     finally:

@@ -7,8 +7,10 @@ import gzip
 import io
 import lzma
 import sys
+import zipfile
+import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import IO, cast
 
@@ -26,6 +28,13 @@ class Document:
     reopenable: bool = True
     _opened: bool = False
     _pending: io.BufferedReader | None = None  # opened to peek, handed to the next reader
+    _sources: list[TextSource] = field(default_factory=list)
+
+    @property
+    def replaced(self) -> int:
+        """Invalid bytes replaced with "�" in every read of this file so far (the most of any
+        one read: a file read twice counts its bytes once)."""
+        return max((source.replaced for source in self._sources), default=0)
 
     @property
     def suffix(self) -> str:
@@ -45,7 +54,7 @@ class Document:
             self._pending = self.binary()
         try:
             sample = self._pending.peek(CHUNK)[:CHUNK]
-        except (lzma.LZMAError, EOFError, OSError) as exc:
+        except (lzma.LZMAError, EOFError, OSError, zipfile.BadZipFile, zlib.error) as exc:
             raise InputError(self.name, f"cannot be decompressed: {exc}") from None
         if not sample.strip():
             raise InputError(self.name, "empty file: expected a platform export, JSON Lines, JSON "
@@ -81,12 +90,21 @@ class Document:
             raise InputError(self.name, f"cannot be decompressed: {exc}") from None
         return raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(_Raw(raw), CHUNK)
 
+    def whole(self, expected: str, limit: int) -> str:
+        """The whole file as text; an ``InputError`` when it is longer than ``limit`` characters
+        (a small file that is large is not what it claims to be, and is not held whole)."""
+        with self.text(expected) as stream:
+            text = stream.read_all(limit)
+        if text is None:
+            raise InputError(self.name, f"longer than {limit:,} characters: not {expected}")
+        return text
+
     def text(self, expected: str = "JSON Lines, JSON or CSV") -> TextSource:
         """The file as text, encoding detected; an empty or binary file is an ``InputError``."""
         raw = self.binary()
         try:
             sample = raw.peek(CHUNK)[:CHUNK]
-        except (lzma.LZMAError, EOFError, OSError) as exc:
+        except (lzma.LZMAError, EOFError, OSError, zipfile.BadZipFile, zlib.error) as exc:
             raw.close()
             raise InputError(self.name, f"cannot be decompressed: {exc}") from None
         if not sample.strip():
@@ -96,7 +114,9 @@ class Document:
         if is_binary(sample):
             raw.close()
             raise InputError(self.name, f"binary file: expected {expected} text")
-        return decode_stream(raw, sample)
+        source = decode_stream(raw, sample)
+        self._sources.append(source)
+        return source
 
 
 class _Raw(io.RawIOBase):

@@ -6,6 +6,7 @@ caption's place in the file is kept (``Post.offset``) so that findings point int
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
@@ -15,12 +16,30 @@ from skjult.model import AUDIENCES, Notice, Opened, Post, Skip
 from skjult.readers.base import InputError, Item, ReadOptions, RecordError
 from skjult.readers.document import Document
 from skjult.readers.generic import finish
+from skjult.readers.limits import MAX_DRAFT_CHARS
 from skjult.readers.records import parse_bool
 
 NAME = "draft"
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)
 KEYS = {"creator", "platform", "brand", "paid_partnership", "audience", "jurisdiction", "id",
         "url", "created_at"}
+
+
+@functools.cache
+def _loader() -> type:
+    """YAML's safe loader without aliases: front matter is a handful of keys, and an alias is
+    how a few hundred bytes expand to gigabytes ("billion laughs")."""
+    import yaml
+
+    class FrontMatterLoader(yaml.SafeLoader):
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in "
+                                                  "front matter",
+                                                  self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+            return super().compose_node(parent, index)
+
+    return FrontMatterLoader
 
 
 def split(text: str) -> tuple[dict[str, Any], int]:
@@ -31,11 +50,13 @@ def split(text: str) -> tuple[dict[str, Any], int]:
     import yaml  # drafts with front matter are the only YAML a run may read
 
     try:
-        data = yaml.safe_load(match.group(1)) or {}
+        data = yaml.load(match.group(1), Loader=_loader()) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""
-        raise RecordError(f"front matter is not valid YAML{where}") from None
+        problem = getattr(exc, "problem", None)
+        raise RecordError(f"front matter is not valid YAML{where}"
+                          + (f": {problem}" if problem else "")) from None
     if not isinstance(data, dict):
         raise RecordError("front matter must be key: value pairs")
     unknown = sorted(set(map(str, data)) - KEYS)
@@ -72,8 +93,7 @@ def draft_post(text: str, name: str) -> Post:
 
 def read_draft(doc: Document, options: ReadOptions) -> Iterator[Item]:
     yield Opened(doc.name, NAME)
-    with doc.text("a caption draft") as stream:
-        text = stream.read()
+    text = doc.whole("a caption draft", MAX_DRAFT_CHARS)
     if not text.strip():
         raise InputError(doc.name, "empty draft: expected a caption")
     try:

@@ -28,6 +28,7 @@ from skjult.readers.base import (
 )
 from skjult.readers.document import Document
 from skjult.readers.generic import read_json, wrapped_lists
+from skjult.readers.limits import MAX_RECORD_CHARS
 from skjult.readers.meta import name_from_folder, repair
 from skjult.readers.tree import Tree
 
@@ -74,9 +75,8 @@ def convert(record: Any, options: ReadOptions, author: str | None = None) -> Pos
 def author(tree: Tree, root: str) -> str | None:
     for member in tree.find(PROFILE, root):
         try:
-            with tree.document(member).text("JSON") as stream:
-                data = repair(json.loads(stream.read()))
-        except (InputError, json.JSONDecodeError):
+            data = repair(json.loads(tree.document(member).whole("JSON", MAX_RECORD_CHARS)))
+        except (InputError, json.JSONDecodeError, RecursionError):
             continue
         name = dig(data, "profile_v2", "name", "full_name")
         if name:
@@ -97,4 +97,4 @@ def read_tree(tree: Tree, root: str, options: ReadOptions) -> Iterator[Item]:
     user = author(tree, root)
     for member in tree.find(CONTENT, root):
         doc = tree.document(member)
-        yield from guarded(doc.name, read_file(doc, options, user))
+        yield from guarded(doc.name, read_file(doc, options, user), doc)

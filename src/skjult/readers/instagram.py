@@ -30,6 +30,7 @@ from skjult.readers.base import (
 )
 from skjult.readers.document import Document
 from skjult.readers.generic import read_json, wrapped_lists
+from skjult.readers.limits import MAX_RECORD_CHARS
 from skjult.readers.meta import name_from_folder, repair
 from skjult.readers.tree import Tree
 
@@ -69,11 +70,13 @@ def convert(record: Any, options: ReadOptions, username: str | None = None) -> P
 
 
 def _meta_json(doc: Document) -> Any:
-    with doc.text("JSON") as stream:
-        try:
-            return repair(json.loads(stream.read()))
-        except json.JSONDecodeError as exc:
-            raise InputError(doc.name, f"invalid JSON at line {exc.lineno}: {exc.msg}") from None
+    text = doc.whole("JSON", MAX_RECORD_CHARS)
+    try:
+        return repair(json.loads(text))
+    except json.JSONDecodeError as exc:
+        raise InputError(doc.name, f"invalid JSON at line {exc.lineno}: {exc.msg}") from None
+    except RecursionError:
+        raise InputError(doc.name, "nested too deeply to read") from None
 
 
 def username(tree: Tree, root: str) -> str | None:
@@ -114,4 +117,4 @@ def read_tree(tree: Tree, root: str, options: ReadOptions) -> Iterator[Item]:
     files = tree.find(CONTENT, root) or tree.find(LEGACY, root)
     for member in files:
         doc = tree.document(member)
-        yield from guarded(doc.name, read_file(doc, options, user))
+        yield from guarded(doc.name, read_file(doc, options, user), doc)

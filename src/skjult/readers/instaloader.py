@@ -26,6 +26,7 @@ from skjult.readers.base import (
 )
 from skjult.readers.document import Document
 from skjult.readers.generic import convert_record, read_json
+from skjult.readers.limits import MAX_DRAFT_CHARS
 from skjult.readers.tree import Member, Tree
 
 NAME = "instaloader"
@@ -70,8 +71,7 @@ def _caption_post(text: str, stem: str, user: str | None) -> Post:
 def _post_items(doc: Document, options: ReadOptions, stem: str, folder_user: str | None
                 ) -> Iterator[Item]:
     if doc.path.endswith(".txt"):
-        with doc.text("a caption") as stream:
-            text = stream.read()
+        text = doc.whole("a caption", MAX_DRAFT_CHARS)
         yield convert_record(text, doc.name, "line 1",
                              lambda value, _opts: _caption_post(value, stem, folder_user), options)
         return
@@ -103,7 +103,8 @@ def read_tree(tree: Tree, root: str, options: ReadOptions) -> Iterator[Item]:
             opened.add(group)
             yield Opened(group, NAME)
         doc = tree.document(member)
-        for item in guarded(doc.name, _post_items(doc, options, stem, _folder_user(folder, tree))):
+        for item in guarded(doc.name, _post_items(doc, options, stem, _folder_user(folder, tree)),
+                            doc):
             if isinstance(item, Post):
                 item.file = group
             elif isinstance(item, Skip):

@@ -1,14 +1,17 @@
 """JSON read piece by piece: the items of an array (at the top or at a key path inside objects)
 are decoded one at a time, so memory holds one post, not the file. Line numbers are tracked for
-messages. Values on paths nobody asked for are decoded and dropped."""
+messages. Values on paths nobody asked for are passed over without being decoded."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from skjult.readers.limits import MAX_RECORD_CHARS
 from skjult.readers.textstream import CHUNK, TextSource
 
 Path = tuple[str | int, ...]
@@ -36,8 +39,25 @@ def path_text(path: Path) -> str:
     return out or "$"
 
 
+@dataclass(frozen=True, slots=True)
+class Unread:
+    """A value that was passed over instead of decoded (too large, too deeply nested, or a
+    number no one can hold); the reader goes on after it."""
+
+    reason: str
+
+
+# Inside a structure only these matter when passing over it; inside a string, its end or an escape.
+_STRUCTURE = re.compile(r'["\[\]{}]')
+_IN_STRING = re.compile(r'["\\]')
+
+
 class JsonReader:
-    """A cursor over JSON text that refills its buffer from a stream as it goes."""
+    """A cursor over JSON text that refills its buffer from a stream as it goes.
+
+    Each refill reads at least as much as the buffer holds, so a large value costs a number of
+    decoding attempts logarithmic in its size, not linear (which made it quadratic). Values no
+    one asked for are passed over by a scan that holds no more than a chunk, never decoded."""
 
     def __init__(self, stream: TextSource):
         self._stream = stream
@@ -50,7 +70,7 @@ class JsonReader:
     def _fill(self) -> bool:
         if self._eof:
             return False
-        more = self._stream.read(CHUNK)
+        more = self._stream.read(max(CHUNK, len(self.buf) - self.pos))
         if not more:
             self._eof = True
             return False
@@ -81,17 +101,24 @@ class JsonReader:
         self.pos += 1
 
     def value(self) -> Any:
-        """Decode the next value whole."""
+        """Decode the next value whole, or pass over it and return ``Unread`` when it is larger
+        than ``MAX_RECORD_CHARS``, nested beyond the decoder's reach or not representable."""
         self.peek()
         while True:
             try:
                 value, end = self._decoder.raw_decode(self.buf, self.pos)
             except json.JSONDecodeError as exc:
+                if len(self.buf) - self.pos > MAX_RECORD_CHARS:
+                    return self._pass_over(f"a value of more than {MAX_RECORD_CHARS:,} characters")
                 if self._fill():
                     continue
                 what = "the file ends inside a value (truncated?)" if exc.pos >= len(self.buf) - 1 \
                     else f"invalid JSON: {exc.msg}"
                 raise JsonStreamError(what, self.line) from None
+            except RecursionError:
+                return self._pass_over("nested too deeply to read")
+            except ValueError as exc:  # e.g. an integer of more digits than Python converts
+                return self._pass_over(f"a value that cannot be read ({exc})")
             # a number cut by the buffer's end ("12" of "1234") decodes too early
             if end >= len(self.buf) and not self._eof and self._fill():
                 continue
@@ -99,8 +126,72 @@ class JsonReader:
             self.pos = end
             return value
 
+    def _pass_over(self, why: str) -> Unread:
+        self.skip()
+        return Unread(why)
+
+    def skip(self) -> None:
+        """Move past the next value without decoding it, holding about a chunk at a time."""
+        ch = self.peek()
+        if ch == '"':
+            self.pos += 1
+            self._past_string()
+            return
+        if ch not in "[{":
+            self._past_scalar()
+            return
+        depth = 0
+        while True:
+            found = _STRUCTURE.search(self.buf, self.pos)
+            if found is None:
+                self._advance(len(self.buf))
+                if not self._fill():
+                    raise JsonStreamError("the file ends inside a value (truncated?)", self.line)
+                continue
+            self._advance(found.end())
+            mark = found.group()
+            if mark == '"':
+                self._past_string()
+            elif mark in "[{":
+                depth += 1
+            else:
+                depth -= 1
+                if depth == 0:
+                    return
+
+    def _past_string(self) -> None:
+        """From just inside a string to just after its closing quote."""
+        while True:
+            found = _IN_STRING.search(self.buf, self.pos)
+            if found is None or (found.end() >= len(self.buf) and found.group() == "\\"):
+                self._advance(found.start() if found is not None else len(self.buf))
+                if not self._fill():
+                    raise JsonStreamError("the file ends inside a string (truncated?)", self.line)
+                continue
+            if found.group() == '"':
+                self._advance(found.end())
+                return
+            self._advance(found.end() + 1)  # the escaped character
+
+    def _past_scalar(self) -> None:
+        while True:
+            found = _SCALAR_END.search(self.buf, self.pos)
+            if found is not None:
+                self._advance(found.start())
+                return
+            self._advance(len(self.buf))
+            if not self._fill():
+                return
+
+    def _advance(self, to: int) -> None:
+        self.line += self.buf.count("\n", self.pos, to)
+        self.pos = to
+
     def at_end(self) -> bool:
         return self.peek() == ""
+
+
+_SCALAR_END = re.compile(r"[\s,\]}]")
 
 
 Select = Callable[[Path], Want]
@@ -143,6 +234,7 @@ def walk(reader: JsonReader, select: Select, path: Path = ()) -> Iterator[tuple[
             reader.take("}")
             return
     line = reader.line
-    value = reader.value()
     if want is Want.VALUE:
-        yield path, line, value
+        yield path, line, reader.value()
+    else:
+        reader.skip()

@@ -15,6 +15,7 @@ from typing import Any
 
 from skjult.model import Notice, Opened, Post, Skip
 from skjult.readers.base import (
+    DATA_ERRORS,
     Item,
     NoText,
     ReadOptions,
@@ -92,13 +93,14 @@ def read_file(doc: Document, options: ReadOptions) -> Iterator[Item]:
                 continue
             path, position, record = item
             try:
-                post = convert(record, options, user, deleted="PostList" in path)
-            except RecordError as exc:
+                post = finish(convert(record, options, user, deleted="PostList" in path),
+                              doc.name, position, options)
+            except DATA_ERRORS as exc:
                 empty += isinstance(exc, NoText)
                 yield skip_for(exc, doc.name, position)
                 continue
             captions += 1
-            yield finish(post, doc.name, position, options)
+            yield post
     if empty and not captions:
         yield Notice(doc.name, f"all {empty} posts have an empty caption (\"N/A\"); this TikTok "
                      "export may not include descriptions — check the posts with a scraper "

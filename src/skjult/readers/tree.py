@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import IO
 
 from skjult.readers.base import InputError
 from skjult.readers.document import Document
+from skjult.readers.limits import MAX_EXPANDED_BYTES, MAX_EXPANSION_RATIO
 
 # Debris that archivers and file browsers leave behind; never an export's content.
 _JUNK = re.compile(r"(^|/)(__MACOSX/|\._|\.DS_Store$|Thumbs\.db$|desktop\.ini$|\.git/)")
@@ -27,6 +29,10 @@ class Tree:
     """A folder or a zip archive."""
 
     name: str  # as the user gave it
+    # Parts of the tree that could not be listed (a folder without read permission), and things
+    # in it that are not files (a FIFO, a device), as (what, why): said, never silently dropped.
+    problems: list[tuple[str, str]]
+    passed_over: list[tuple[str, str]]
 
     def members(self) -> list[Member]:
         raise NotImplementedError
@@ -62,28 +68,47 @@ def natural_key(text: str) -> list[object]:
 
 
 class FolderTree(Tree):
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, exclude: frozenset[Path] = frozenset()):
         self.root = root
         self.name = str(root)
+        self.problems = []
+        self.passed_over = []
+        self._exclude = exclude  # resolved paths never read (this run's own output)
         self._members: list[Member] | None = None
 
     def members(self) -> list[Member]:
         if self._members is None:
             found = []
-            for folder, dirs, files in os.walk(self.root):
+
+            def unlisted(error: OSError) -> None:
+                where = Path(error.filename or self.root)
+                self.problems.append((str(where), f"cannot be read: {error.strerror or error}"))
+
+            for folder, dirs, files in os.walk(self.root, onerror=unlisted):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for file in sorted(files):
                     full = Path(folder, file)
                     rel = full.relative_to(self.root).as_posix()
                     if _JUNK.search(rel) or file.startswith("."):
                         continue
-                    try:
-                        size = full.stat().st_size
-                    except OSError:
-                        size = 0
-                    found.append(Member(rel, size))
+                    member = self._member(full, rel)
+                    if member is not None:
+                        found.append(member)
             self._members = found
         return self._members
+
+    def _member(self, full: Path, rel: str) -> Member | None:
+        try:
+            info = full.stat()
+        except OSError as exc:  # a dangling symbolic link, a file removed meanwhile
+            self.problems.append((str(full), f"cannot be read: {exc.strerror or exc}"))
+            return None
+        if not stat.S_ISREG(info.st_mode):  # reading a FIFO would wait for ever
+            self.passed_over.append((str(full), "not a regular file (a pipe or a device); not read"))
+            return None
+        if self._exclude and full.resolve() in self._exclude:
+            return None
+        return Member(rel, info.st_size)
 
     def open(self, member: Member) -> IO[bytes]:
         try:
@@ -101,6 +126,8 @@ class FolderTree(Tree):
 class ZipTree(Tree):
     def __init__(self, path: Path):
         self.name = str(path)
+        self.problems = []
+        self.passed_over = []
         try:
             self._zip = zipfile.ZipFile(path)
         except zipfile.BadZipFile:
@@ -114,6 +141,12 @@ class ZipTree(Tree):
         return self._members
 
     def open(self, member: Member) -> IO[bytes]:
+        info = self._zip.getinfo(member.path)
+        ratio = info.file_size / max(1, info.compress_size)
+        if info.file_size > MAX_EXPANDED_BYTES and ratio > MAX_EXPANSION_RATIO:
+            raise InputError(self.display(member), f"expands {ratio:,.0f}-fold to "
+                             f"{info.file_size:,} bytes: a decompression bomb, not an export; "
+                             "not read")
         try:
             return self._zip.open(member.path)
         except RuntimeError as exc:  # encrypted member
@@ -131,5 +164,5 @@ class ZipTree(Tree):
         self._zip.close()
 
 
-def open_tree(path: Path) -> Tree:
-    return FolderTree(path) if path.is_dir() else ZipTree(path)
+def open_tree(path: Path, exclude: frozenset[Path] = frozenset()) -> Tree:
+    return FolderTree(path, exclude) if path.is_dir() else ZipTree(path)

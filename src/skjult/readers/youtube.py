@@ -139,7 +139,7 @@ def read_tree(tree: Tree, root: str, options: ReadOptions) -> Iterator[Item]:
             continue
     for member in _headed(tree, root, ANY_CSV, is_videos_header):
         doc = tree.document(member)
-        yield from guarded(doc.name, read_takeout_file(doc, options, channels))
+        yield from guarded(doc.name, read_takeout_file(doc, options, channels), doc)
 
 
 def convert_api(record: Any, options: ReadOptions) -> Post:

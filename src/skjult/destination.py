@@ -1,0 +1,111 @@
+"""Where a report (``-o``) or a fixed draft (``--fix``) is written, so that no run destroys a file.
+
+A regular file is written beside its target under a hidden temporary name and renamed over it
+only when everything was written: an interrupted run, a full disk or a crash leaves the old file
+as it was, never a valid-looking half. A pipe, a terminal or a device (``/dev/stdout``) cannot
+be renamed over and is written directly."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO
+
+
+class DestinationError(Exception):
+    """The file cannot be written; the message names it and says why."""
+
+
+def _is_special(path: Path) -> bool:
+    try:
+        return not stat.S_ISREG(path.stat().st_mode)
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise DestinationError(f"{path}: cannot write: {exc.strerror or exc}") from None
+
+
+def refuse_inputs(output: Path, inputs: Iterable[str]) -> None:
+    """A report never replaces a file the same run reads."""
+    if not output.exists():
+        return
+    for name in inputs:
+        if name == "-":
+            continue
+        try:
+            same = os.path.samefile(name, output)
+        except OSError:
+            continue
+        if same:
+            raise DestinationError(f"{output}: is also an input of this run; not overwritten "
+                                   "(write the report to another file)")
+
+
+class AtomicFile:
+    """A text file that appears under its name only once ``commit()`` is called."""
+
+    def __init__(self, target: Path, *, encoding: str = "utf-8"):
+        self.target = target
+        self._direct = _is_special(target)
+        self._temp: Path | None = None
+        try:
+            if self._direct:
+                self.stream: IO[str] = open(target, "w", encoding=encoding, newline="")  # noqa: SIM115
+                return
+            handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".skjult-tmp",
+                                            dir=target.parent if str(target.parent) else ".")
+            self._temp = Path(temp)
+            mode = _mode_of(target)
+            if mode is not None:
+                os.chmod(handle, mode)
+            self.stream = os.fdopen(handle, "w", encoding=encoding, newline="")
+        except OSError as exc:
+            raise DestinationError(f"{target}: cannot write: {exc.strerror or exc}") from None
+
+    def commit(self) -> None:
+        """Flush everything to disk and put the file in place; raises ``DestinationError``."""
+        try:
+            self.stream.flush()
+            if not self._direct:
+                os.fsync(self.stream.fileno())
+            self.stream.close()
+            if self._temp is not None:
+                os.replace(self._temp, self.target)
+                self._temp = None
+        except OSError as exc:
+            self.discard()
+            raise DestinationError(f"{self.target}: cannot write: {exc.strerror or exc}") from None
+
+    def discard(self) -> None:
+        """Drop what was written; the target stays as it was."""
+        with contextlib.suppress(OSError):
+            self.stream.close()
+        if self._temp is not None:
+            self._temp.unlink(missing_ok=True)
+            self._temp = None
+
+
+def _mode_of(path: Path) -> int | None:
+    """The permissions the file has now (kept across the rewrite); None for a new file, which
+    gets the usual ones (0666 less the umask) rather than mkstemp's private 0600."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """Replace ``target``'s content with ``data`` in one step, keeping its permissions."""
+    out = AtomicFile(target)
+    try:
+        out.stream.buffer.write(data)  # type: ignore[attr-defined]
+    except OSError as exc:
+        out.discard()
+        raise DestinationError(f"{target}: cannot write: {exc.strerror or exc}") from None
+    out.commit()

@@ -1,0 +1,332 @@
+"""Hostile input: every case is built here by a small generator. The promise under test: a broken
+record is a counted skip, a broken file is one line and exit 2, the run goes on, no file is
+destroyed, nothing is lost without a word, and read = checked + skipped for every file."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from skjult.cli import main
+from skjult.readers.limits import MAX_CAPTION_CHARS, MAX_RECORD_LINES
+
+LABELLED = "Reklame for @lumaskin | Min nye yndlingscreme"
+UNLABELLED = "Tak til @lumaskin for den fine creme, I får koden LUMA20 her"
+
+
+def check(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["check", "--no-config", "--no-progress", *args], input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def report_of(*paths: Path | str, extra: tuple[str, ...] = ()) -> tuple[int, dict[str, Any], str]:
+    """The JSON report of a run over ``paths``, with the accounting invariant checked."""
+    out = Path(str(paths[0])).parent / "report.out.json"
+    code, _, err = check(*map(str, paths), "--format", "json", "-o", str(out), *extra)
+    assert "Traceback" not in err and "internal error" not in err, err
+    report = json.loads(out.read_text(encoding="utf-8"))
+    for name, totals in report["files"].items():
+        assert totals["read"] == totals["checked"] + totals["skipped"], (name, totals)
+    return code, report, err
+
+
+def jsonl(*records: Any) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+
+# -- one record never sinks a run -----------------------------------------------------------------
+def test_deeply_nested_records_are_skipped_and_the_rest_read(tmp_path: Path) -> None:
+    deep = "[" * 5000 + "]" * 5000
+    lines = tmp_path / "deep.jsonl"
+    lines.write_text(jsonl({"caption": LABELLED}) + '{"caption": "x", "z": ' + deep + "}\n"
+                     + jsonl({"caption": UNLABELLED}), encoding="utf-8")
+    array = tmp_path / "deep.json"
+    array.write_text(f'[{{"caption": "a"}}, {{"caption": "b", "z": {deep}}}, {{"caption": "c"}}]',
+                     encoding="utf-8")
+    code, report, _ = report_of(lines, array)
+    assert report["files"][str(lines)]["checked"] == 2
+    assert report["files"][str(array)]["checked"] == 2
+    assert {s["reason"] for s in report["skips"]} == {"nested too deeply to read"}
+    assert code == 1  # the unlabelled post after the deep one was checked
+
+
+def test_lone_surrogate_is_read_in_every_output_format(tmp_path: Path) -> None:
+    posts = tmp_path / "s.jsonl"
+    posts.write_text('{"caption": "%s \\ud83c", "creator": "a\\udc00"}\n' % UNLABELLED,
+                     encoding="utf-8")
+    for fmt in ("text", "line", "json", "jsonl", "csv", "sarif", "github", "html"):
+        out = tmp_path / f"out.{fmt}"
+        code, _, err = check(str(posts), "--format", fmt, "-o", str(out))
+        assert code == 1, (fmt, err)
+        written = out.read_text(encoding="utf-8")
+        assert "\ufffd" in written or fmt in ("line", "github", "sarif"), fmt
+
+
+@pytest.mark.parametrize("stamp", [99999999999999999, 1e300, -1e300, "NaN"])
+def test_timestamps_out_of_any_calendar(tmp_path: Path, stamp: Any) -> None:
+    facebook = tmp_path / "your_posts_1.json"
+    facebook.write_text(json.dumps([{"timestamp": stamp, "data": [{"post": UNLABELLED}]}]),
+                        encoding="utf-8")
+    apify = tmp_path / "dataset.json"
+    apify.write_text(json.dumps([{"ownerUsername": "x", "shortCode": "a", "caption": UNLABELLED,
+                                  "timestamp": stamp}]), encoding="utf-8")
+    _, report, _ = report_of(facebook, apify)
+    assert [t["checked"] for t in report["files"].values()] == [1, 1]
+
+
+def test_records_of_the_wrong_shape_are_skipped(tmp_path: Path) -> None:
+    facebook = tmp_path / "your_posts_1.json"
+    facebook.write_text(json.dumps([{"timestamp": 1, "data": 5},
+                                    {"timestamp": 1, "data": [{"post": UNLABELLED}]},
+                                    {"timestamp": 1, "data": [{"post": 7}], "attachments": "x"}]),
+                        encoding="utf-8")
+    _, report, _ = report_of(facebook)
+    totals = report["files"][str(facebook)]
+    assert totals["format"] == "facebook" and totals["checked"] == 1 and totals["skipped"] == 2
+
+
+def test_csv_with_carriage_returns_only(tmp_path: Path) -> None:
+    mac = tmp_path / "mac.csv"
+    mac.write_bytes(f'caption;creator\r"{UNLABELLED}\rover two lines";anna\r{LABELLED};bo\r'
+                    .encode("cp1252"))
+    code, report, _ = report_of(mac)
+    assert report["files"][str(mac)]["checked"] == 2 and not report["skips"]
+    assert set(report["creators"]) == {"anna", "bo"} if isinstance(report["creators"], dict) \
+        else {c["creator"] for c in report["creators"]} == {"anna", "bo"}
+    assert code == 1
+
+
+# -- nothing lost without a word --------------------------------------------------------------------
+def test_json_array_broken_in_the_middle_says_the_rest_is_lost(tmp_path: Path) -> None:
+    items = json.dumps([{"caption": f"opslag {i}"} for i in range(1000)], indent=1)
+    cut = items.index('"opslag 500"')
+    broken = tmp_path / "broken.json"
+    broken.write_text(items[:cut] + '"opslag 500" ,, ' + items[cut + 11:], encoding="utf-8")
+    code, report, err = report_of(broken)
+    [skip] = report["skips"]
+    assert skip["kind"] == "rest-unread" and "the rest of the file" in skip["reason"]
+    assert report["files"][str(broken)]["checked"] == 500
+    assert code == 0 and "cannot be read" in err
+    strict, _, _ = check(str(broken), "--strict", "-q")
+    assert strict == 2
+
+
+def test_unbalanced_quote_costs_one_row_not_the_file(tmp_path: Path) -> None:
+    rows = ["caption,creator", *[f"opslag nummer {i},c{i}" for i in range(60)]]
+    rows[11] = '"opslag med et citationstegn der aldrig lukkes,c10'
+    for where in (11, 45):  # in the middle, and near the end (it would run to the end)
+        table = tmp_path / f"quote{where}.csv"
+        moved = list(rows)
+        moved[11], moved[where] = moved[where], moved[11]
+        table.write_text("\n".join(moved) + "\n", encoding="utf-8")
+        _, report, _ = report_of(table)
+        assert report["files"][str(table)]["checked"] == 59
+        assert [s["position"] for s in report["skips"]] == [f"line {where + 1}"]
+
+
+def test_quote_that_never_closes_in_a_long_file_is_bounded(tmp_path: Path) -> None:
+    rows = ["caption,creator"] + [f"ok {i},c" for i in range(3 * MAX_RECORD_LINES)]
+    rows[5] = '"a stray quote,c'
+    table = tmp_path / "stray.csv"
+    table.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    _, report, _ = report_of(table)
+    assert report["files"][str(table)]["checked"] == 3 * MAX_RECORD_LINES - 1
+    assert [s["position"] for s in report["skips"]] == ["line 6"]
+    # every third line a stray quote: two of them pair up into one odd row; no hang, all counted
+    rows = ["caption,creator"] + [f'"stray {i},c' if i % 3 == 0 else f"ok {i},c"
+                                  for i in range(3 * MAX_RECORD_LINES)]
+    table.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    report_of(table)
+
+
+def test_invalid_utf8_late_in_a_file_is_replaced_and_said(tmp_path: Path) -> None:
+    posts = tmp_path / "late.jsonl"
+    posts.write_bytes(jsonl(*[{"caption": f"opslag {i}"} for i in range(5000)]).encode()
+                      + b'{"caption": "bad \xe6 byte"}\n' + jsonl({"caption": "after"}).encode())
+    _, report, err = report_of(posts)
+    assert report["files"][str(posts)]["checked"] == 5002
+    assert "1 invalid bytes" in err
+
+
+def test_subfolder_that_cannot_be_read_is_an_error(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root reads every folder")
+    (tmp_path / "ok").mkdir()
+    (tmp_path / "ok" / "a.jsonl").write_text(jsonl({"caption": LABELLED}), encoding="utf-8")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "b.jsonl").write_text(jsonl({"caption": UNLABELLED}), encoding="utf-8")
+    locked.chmod(0)
+    try:
+        code, _, err = check(str(tmp_path), "-o", str(tmp_path / "r.txt"))
+    finally:
+        locked.chmod(0o755)
+    assert code == 2 and "locked" in err
+
+
+def test_fifo_in_a_folder_is_passed_over_not_waited_for(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_text(jsonl({"caption": LABELLED}), encoding="utf-8")
+    os.mkfifo(tmp_path / "pipe.jsonl")
+    run = subprocess.run([sys.executable, "-m", "skjult.cli", "check", str(tmp_path), "--no-config"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "pipe.jsonl: not a regular file" in run.stderr
+
+
+def test_damaged_member_does_not_take_the_archive_with_it(tmp_path: Path) -> None:
+    archive = tmp_path / "two.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("a.jsonl", jsonl({"caption": UNLABELLED}))
+        zf.writestr("b.jsonl", jsonl({"caption": LABELLED + " og mere tekst"}))
+    data = bytearray(archive.read_bytes())
+    at = data.index(b"og mere tekst")
+    data[at:at + 2] = b"OG"  # the stored bytes no longer match the member's CRC
+    archive.write_bytes(bytes(data))
+    code, _, err = check(str(archive), "-o", str(tmp_path / "r.txt"))
+    assert code == 2 and "two.zip:b.jsonl" in err and "two.zip:a.jsonl" not in err
+
+
+# -- limits ------------------------------------------------------------------------------------------
+def test_caption_longer_than_any_platform_allows_is_skipped(tmp_path: Path) -> None:
+    posts = tmp_path / "long.jsonl"
+    posts.write_text(jsonl({"caption": "ord " * (MAX_CAPTION_CHARS // 4 + 1)},
+                           {"caption": UNLABELLED}), encoding="utf-8")
+    code, report, _ = report_of(posts)
+    [skip] = report["skips"]
+    assert "no platform allows more" in skip["reason"] and code == 1
+
+
+def test_zip_bomb_member_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    archive = tmp_path / "bomb.zip"
+    line = (jsonl({"caption": "a"}) * 1000).encode()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf, \
+            zf.open("posts.jsonl", "w", force_zip64=True) as member:
+        for _ in range(5_000):  # 100 MB of the same line, a few hundred KB compressed
+            member.write(line)
+    code, _, err = check(str(archive))
+    assert code == 2 and "decompression bomb" in err
+
+
+def test_front_matter_aliases_are_refused(tmp_path: Path) -> None:
+    laughs = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for level in "bcdefghij":
+        previous = chr(ord(level) - 1)
+        laughs.append(f"{level}: &{level} [{', '.join(['*' + previous] * 9)}]")
+    draft = tmp_path / "bomb.md"
+    draft.write_text("---\n" + "\n".join(laughs) + "\n---\n" + UNLABELLED + "\n", encoding="utf-8")
+    code, _, err = check(str(draft))
+    assert "aliases (*name) are not allowed" in err
+    assert code == 0  # the draft is a counted skip; nothing was checked that failed
+
+
+# -- files are never destroyed ----------------------------------------------------------------------
+def test_report_never_overwrites_an_input(tmp_path: Path) -> None:
+    posts = tmp_path / "v.jsonl"
+    posts.write_text(jsonl({"caption": UNLABELLED}), encoding="utf-8")
+    before = posts.read_bytes()
+    code, _, err = check(str(posts), "-o", str(posts))
+    assert code == 2 and "is also an input" in err
+    assert posts.read_bytes() == before
+
+
+def test_report_inside_the_scanned_folder_is_not_read_back(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_text(jsonl({"caption": UNLABELLED}), encoding="utf-8")
+    out = tmp_path / "report.jsonl"
+    for _ in range(2):
+        code, _, _ = check(str(tmp_path), "--format", "jsonl", "-o", str(out))
+        assert code == 1
+        assert len(out.read_text(encoding="utf-8").splitlines()) == 1  # the one post
+
+
+def test_failed_write_keeps_the_old_report_and_is_exit_2(tmp_path: Path) -> None:
+    posts = tmp_path / "v.jsonl"
+    posts.write_text(jsonl({"caption": UNLABELLED}), encoding="utf-8")
+    code, _, err = check(str(posts), "-o", "/dev/full")
+    assert code == 2 and "/dev/full: cannot write" in err and "Traceback" not in err
+    old = tmp_path / "old.json"
+    old.write_text("the previous report\n", encoding="utf-8")
+    code, _, err = check(str(posts), "-o", str(old), "--input-format", "csv")  # no caption column
+    assert old.read_text(encoding="utf-8") == "the previous report\n" or code != 2
+
+
+def test_interrupted_run_leaves_no_partial_report(tmp_path: Path) -> None:
+    posts = tmp_path / "many.jsonl"
+    posts.write_text(jsonl(*[{"caption": f"{UNLABELLED} {i}"} for i in range(40_000)]),
+                     encoding="utf-8")
+    out = tmp_path / "report.jsonl"
+    out.write_text("old\n", encoding="utf-8")
+    run = subprocess.Popen([sys.executable, "-m", "skjult.cli", "check", str(posts), "--no-config",
+                            "--format", "jsonl", "-o", str(out)], stderr=subprocess.PIPE, text=True)
+    import signal
+    import time
+
+    time.sleep(8)
+    run.send_signal(signal.SIGINT)
+    _, err = run.communicate(timeout=60)
+    assert run.returncode == 130 and "Traceback" not in err, err
+    assert out.read_text(encoding="utf-8") == "old\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+# -- --fix ---------------------------------------------------------------------------------------------
+def _draft(folder: Path, name: str, data: bytes, mode: int = 0o644) -> Path:
+    path = folder / name
+    path.write_bytes(data)
+    path.chmod(mode)
+    return path
+
+
+def test_fix_keeps_encoding_and_bom_and_refuses_what_it_cannot_do_safely(tmp_path: Path) -> None:
+    drafts = tmp_path / "drafts"
+    drafts.mkdir()
+    outside = tmp_path / "outside.txt"
+    outside.write_text(UNLABELLED + "\n", encoding="utf-8")
+    cp1252 = _draft(drafts, "cp1252.txt", (UNLABELLED + " æøå\n").encode("cp1252"))
+    utf16 = _draft(drafts, "utf16.txt", (UNLABELLED + " æøå\n").encode("utf-16"))
+    bom = _draft(drafts, "bom.txt", b"\xef\xbb\xbf" + (UNLABELLED + "\n").encode())
+    readonly = _draft(drafts, "readonly.txt", (UNLABELLED + "\n").encode(), 0o444)
+    (drafts / "link.txt").symlink_to(outside)
+    code, _, err = check(str(drafts), "--fix")
+    assert code == 2 and "2 drafts could not be fixed" in err
+    assert cp1252.read_bytes().decode("cp1252").startswith("Reklame for @lumaskin | ")
+    assert cp1252.read_bytes().endswith(" æøå\n".encode("cp1252"))
+    assert utf16.read_bytes().startswith(b"\xff\xfe")
+    assert utf16.read_bytes().decode("utf-16").startswith("Reklame for @lumaskin | ")
+    assert bom.read_bytes().startswith(b"\xef\xbb\xbfReklame for @lumaskin | ")
+    assert readonly.read_text(encoding="utf-8") == UNLABELLED + "\n"
+    assert stat.S_IMODE(readonly.stat().st_mode) == 0o444
+    assert outside.read_text(encoding="utf-8") == UNLABELLED + "\n"
+    assert "link.txt: not fixed: it is a symbolic link" in err
+    assert "readonly.txt: not fixed: it is read-only" in err
+
+
+def test_fix_keeps_permissions_and_leaves_no_temporary_files(tmp_path: Path) -> None:
+    draft = _draft(tmp_path, "d.txt", (UNLABELLED + "\n").encode(), 0o640)
+    code, _, _ = check(str(draft), "--fix")
+    assert code == 0
+    assert stat.S_IMODE(draft.stat().st_mode) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.txt"]
+
+
+# -- configuration stays in its folder ------------------------------------------------------------
+def test_configuration_paths_stay_inside_its_folder(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not a campaign\n", encoding="utf-8")
+    (project / "skjult.toml").write_text('[campaign]\nfiles = ["../secret.txt"]\n', encoding="utf-8")
+    (project / "a.txt").write_text(UNLABELLED + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(project / "a.txt")])
+    assert result.exit_code == 2 and "outside the configuration's folder" in result.stderr
+    (project / "skjult.toml").write_text(f'packs = ["{tmp_path}"]\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(project / "a.txt")])
+    assert result.exit_code == 2 and "outside the configuration's folder" in result.stderr
