@@ -47,8 +47,44 @@ class Unread:
     reason: str
 
 
-# Inside a structure only these matter when passing over it; inside a string, its end or an escape.
-_STRUCTURE = re.compile(r'["\[\]{}]')
+# Inside a structure only brackets and whole strings matter when passing over it; group 1 is the
+# closing quote, missing when the buffer ends first. Inside a string: its end or an escape.
+_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(")?|[\[\]{}]', re.S)
+_WHOLE_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_AS_PARENS = str.maketrans("[{]}", "(())")
+_LONG_STRING = 4 * CHUNK
+
+
+def _outside_strings(text: str) -> tuple[str, int]:
+    """The text with its complete strings cut out, up to a string the text cuts off; and how
+    many characters from the end that string's opening quote stands (-1: none cut off)."""
+    if "\\" not in text:  # no escapes: every quote opens or closes a string
+        parts = text.split('"')
+        if len(parts) % 2:
+            return "".join(parts[0::2]), -1
+        return "".join(parts[0:-1:2]), len(parts[-1]) + 1
+    stripped = _WHOLE_STRING.sub("", text)
+    quote = stripped.find('"')  # at most one is left: the string the text cuts off
+    if quote < 0:
+        return stripped, -1
+    return stripped[:quote], len(stripped) - quote
+
+
+def _net(brackets: str) -> tuple[int, int]:
+    """A run of brackets with matched pairs cancelled, as (closing, opening) left over: the
+    run can lower the depth by at most the first, and raises it by the second minus the first."""
+    rest = brackets.translate(_AS_PARENS)
+    for _ in range(64):  # one pass per level of nesting inside the run
+        if "()" not in rest:
+            closing = len(rest) - len(rest.lstrip(")"))
+            return closing, len(rest) - closing
+        rest = rest.replace("()", "")
+    lowest = level = 0  # nested deeper than 64 inside one chunk: count step by step
+    for bracket in rest:
+        level += 1 if bracket == "(" else -1
+        lowest = min(lowest, level)
+    return -lowest, level - lowest
 _IN_STRING = re.compile(r'["\\]')
 
 
@@ -131,7 +167,12 @@ class JsonReader:
         return Unread(why)
 
     def skip(self) -> None:
-        """Move past the next value without decoding it, holding about a chunk at a time."""
+        """Move past the next value without decoding it, holding about a chunk at a time.
+
+        A chunk is passed over whole when its brackets (outside strings) cannot close the value:
+        strings are cut out and matched bracket pairs cancelled by C-level string operations,
+        so a 20 MB watch history costs a few passes over its text, not a Python step per token.
+        Only the chunk in which the value ends is walked token by token."""
         ch = self.peek()
         if ch == '"':
             self.pos += 1
@@ -140,24 +181,41 @@ class JsonReader:
         if ch not in "[{":
             self._past_scalar()
             return
-        depth = 0
+        self.pos += 1
+        depth = 1
         while True:
-            found = _STRUCTURE.search(self.buf, self.pos)
-            if found is None:
+            text = self.buf[self.pos:]
+            outside, cut_off = _outside_strings(text)
+            closes, opens = _net(_NOT_BRACKET.sub("", outside))
+            if closes >= depth:
+                self._walk_to_end(depth)
+                return
+            depth += opens - closes
+            if cut_off < 0:
                 self._advance(len(self.buf))
-                if not self._fill():
-                    raise JsonStreamError("the file ends inside a value (truncated?)", self.line)
-                continue
-            self._advance(found.end())
-            mark = found.group()
-            if mark == '"':
-                self._past_string()
-            elif mark in "[{":
-                depth += 1
             else:
+                cut = self.pos + len(text) - cut_off
+                if len(self.buf) - cut > _LONG_STRING:
+                    self._advance(cut + 1)
+                    self._past_string()  # a chunk at a time however long the string is
+                    continue
+                self._advance(cut)  # keep the quote: read the string again, whole
+            if not self._fill():
+                raise JsonStreamError("the file ends inside a value (truncated?)", self.line)
+
+    def _walk_to_end(self, depth: int) -> None:
+        """Token by token to the bracket that closes a value ``depth`` levels down; it lies in
+        the buffer."""
+        for found in _TOKEN.finditer(self.buf, self.pos):
+            mark = found.group()
+            if mark in "[{":
+                depth += 1
+            elif mark in "]}":
                 depth -= 1
                 if depth == 0:
+                    self._advance(found.end())
                     return
+        raise AssertionError("the closing bracket was counted in the buffer")  # pragma: no cover
 
     def _past_string(self) -> None:
         """From just inside a string to just after its closing quote."""
