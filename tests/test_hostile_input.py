@@ -330,3 +330,12 @@ def test_configuration_paths_stay_inside_its_folder(tmp_path: Path) -> None:
     (project / "skjult.toml").write_text(f'packs = ["{tmp_path}"]\n', encoding="utf-8")
     result = CliRunner().invoke(main, ["check", str(project / "a.txt")])
     assert result.exit_code == 2 and "outside the configuration's folder" in result.stderr
+
+
+def test_configuration_that_ignores_every_rule_does_not_pass(tmp_path: Path) -> None:
+    (tmp_path / "skjult.toml").write_text('ignore = ["dk.*"]\n', encoding="utf-8")
+    draft = tmp_path / "a.txt"
+    draft.write_text(UNLABELLED + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(draft)])
+    assert result.exit_code == 2 and "no rule is active" in result.stderr
+    assert str(tmp_path / "skjult.toml") in result.stderr

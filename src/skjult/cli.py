@@ -178,6 +178,9 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
     options = ReadOptions(mapping=_mapping(maps), defaults=defaults,
                           exclude=frozenset({target.resolve()}) if target else frozenset())
     checker = _checker(jurisdiction, lang, extra_packs, config)
+    if not checker.rules:  # a configuration that ignores everything must not pass as "all fine"
+        _fail(f"no rule is active: {config.file or 'the configuration'} selects none "
+              "(see select/ignore); nothing would be checked")
     destination: AtomicFile | None = None
     out: IO[str] = sys.stdout
     if target is not None:
