@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import lzma
+import re
 import zipfile
 import zlib
 from collections.abc import Iterator, Mapping
@@ -215,3 +216,42 @@ def nesting_depth(value: Any, cap: int) -> int:
         elif isinstance(node, list):
             stack.extend((child, level + 1) for child in node)
     return deepest
+
+
+# JSON can spell half of a UTF-16 surrogate pair ("\\ud83c"); no text can hold one, and every
+# output would fail to encode it. Only text with such an escape is looked at.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_lone_surrogates(raw: str, value: Any) -> Any:
+    """``value``, decoded from the JSON text ``raw``, with every lone surrogate in its strings
+    (keys too) replaced by "\ufffd": one character for one, so offsets hold."""
+    if "\\u" not in raw or not _SURROGATE_ESCAPE.search(raw):
+        return value
+
+    def whole(text: str) -> str:
+        return _LONE_SURROGATE.sub("\ufffd", text)
+
+    if isinstance(value, str):
+        return whole(value)
+    stack = [value]
+    while stack:  # without recursion: the value may nest as deep as the decoder went
+        node = stack.pop()
+        if isinstance(node, list):
+            for index, item in enumerate(node):
+                if isinstance(item, str):
+                    node[index] = whole(item)
+                elif isinstance(item, list | dict):
+                    stack.append(item)
+        elif isinstance(node, dict):
+            for key, item in list(node.items()):
+                if isinstance(item, list | dict):
+                    stack.append(item)
+                fixed = whole(item) if isinstance(item, str) else item
+                if isinstance(key, str) and _LONE_SURROGATE.search(key):
+                    del node[key]
+                    node[whole(key)] = fixed
+                elif fixed is not item:
+                    node[key] = fixed
+    return value

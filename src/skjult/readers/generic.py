@@ -21,6 +21,7 @@ from skjult.readers.base import (
     RecordError,
     skip_for,
     unflatten,
+    without_lone_surrogates,
 )
 from skjult.readers.document import Document
 from skjult.readers.jsonstream import (
@@ -61,26 +62,6 @@ def finish(post: Post, name: str, position: str, options: ReadOptions) -> Post:
     for key in ("paid_partnership", "audience"):
         if key in defaults and key not in post.meta:
             post.meta[key] = defaults[key]
-    return whole_characters(post)
-
-
-# Half of a UTF-16 surrogate pair: JSON may spell one ("\ud83c"), no text can hold one.
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _whole(value: Any) -> Any:
-    if isinstance(value, str) and _LONE_SURROGATE.search(value):
-        return _LONE_SURROGATE.sub("\ufffd", value)  # one character for one: offsets hold
-    return value
-
-
-def whole_characters(post: Post) -> Post:
-    """The post with every lone surrogate replaced by "�", so that every output can encode it."""
-    for name in ("text", "id", "creator", "platform", "created_at", "url", "source", "file"):
-        setattr(post, name, _whole(getattr(post, name)))
-    for table in (post.meta, post.flags):
-        for key, value in table.items():
-            table[key] = _whole(value)
     return post
 
 
@@ -107,7 +88,7 @@ def read_jsonl(stream: TextSource, name: str, options: ReadOptions,
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = without_lone_surrogates(line, json.loads(line))
         except json.JSONDecodeError as exc:
             yield Skip(name, f"line {number}", f"invalid JSON: {exc.msg} (column {exc.colno})")
             continue

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from skjult.readers.base import without_lone_surrogates
 from skjult.readers.limits import MAX_RECORD_CHARS
 from skjult.readers.textstream import CHUNK, TextSource
 
@@ -158,6 +159,7 @@ class JsonReader:
             # a number cut by the buffer's end ("12" of "1234") decodes too early
             if end >= len(self.buf) and not self._eof and self._fill():
                 continue
+            value = without_lone_surrogates(self.buf[self.pos:end], value)
             self.line += self.buf.count("\n", self.pos, end)
             self.pos = end
             return value
