@@ -67,6 +67,11 @@ def guarded(name: str, items: Iterator[Item], doc: Document | None = None) -> It
                          + _before(records))
     except (OSError, EOFError, zipfile.BadZipFile, lzma.LZMAError, zlib.error) as exc:
         yield Unreadable(name, f"cannot be read: {exc}" + _before(records))
+    except RecursionError:
+        yield Unreadable(name, "nested too deeply to read" + _before(records))
+    except Exception as exc:  # a bug in a reader: this file fails, named; the run goes on
+        yield Unreadable(name, f"internal error while reading: {exc!r}; please report it"
+                         + _before(records))
     if doc is not None and doc.replaced:
         yield Notice(name, f"{doc.replaced} invalid bytes for its encoding were read as \"\ufffd\"")
 
