@@ -61,7 +61,7 @@ def test_deeply_nested_records_are_skipped_and_the_rest_read(tmp_path: Path) -> 
 
 def test_lone_surrogate_is_read_in_every_output_format(tmp_path: Path) -> None:
     posts = tmp_path / "s.jsonl"
-    posts.write_text('{"caption": "%s \\ud83c", "creator": "a\\udc00"}\n' % UNLABELLED,
+    posts.write_text('{"caption": "' + UNLABELLED + ' \\ud83c", "creator": "a\\udc00"}\n',
                      encoding="utf-8")
     for fmt in ("text", "line", "json", "jsonl", "csv", "sarif", "github", "html"):
         out = tmp_path / f"out.{fmt}"

@@ -25,6 +25,7 @@ from skjult.readers.detect import read_path
 from skjult.readers.records import FIELDS
 from skjult.report import FORMATTERS, formatter
 from skjult.report.summary import Report
+from skjult.report.terminal import printable
 from skjult.rules.errors import RuleError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -32,8 +33,11 @@ FAIL_LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Sev
                "never": None}
 
 
+NEWLINE_TAB = "\n\t"
+
+
 def _fail(message: str) -> NoReturn:
-    click.echo(f"skjult: {message}", err=True)
+    click.echo(f"skjult: {printable(message, keep=NEWLINE_TAB)}", err=True)
     sys.exit(EXIT_ERROR)
 
 
@@ -201,7 +205,8 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
 
     def tell(message: str) -> None:
         meter.clear()
-        click.echo(f"skjult: {message}", err=True)
+        # file names, creators, reasons quoting a record: input, so never terminal commands
+        click.echo(f"skjult: {printable(message, keep=NEWLINE_TAB)}", err=True)
 
     def posts() -> Iterator[Post]:
         for path in paths:
@@ -238,7 +243,7 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
             if fixer is not None:
                 result, message = fixer.handle(result)
                 if message:
-                    (click.echo(message) if diff else tell(message))
+                    (click.echo(printable(message, keep=NEWLINE_TAB)) if diff else tell(message))
             report.add(result)
             if not diff:
                 sink.post(result)
@@ -488,7 +493,7 @@ def eval_command(labelled: str, jurisdiction: str | None, extra_packs: tuple[str
     except OSError as exc:
         _fail(f"{labelled}: cannot read: {exc.strerror or exc}")
     for skip in result.skips:
-        click.echo(f"skjult: skipped {skip}", err=True)
+        click.echo(f"skjult: skipped {printable(str(skip))}", err=True)
     if not result.total:
         _fail(f"{labelled}: no labelled record to evaluate")
     if as_json:

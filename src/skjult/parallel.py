@@ -4,17 +4,28 @@ The main process keeps reading the input and writing the report; workers only ch
 ``2 × N`` batches are in flight, so memory stays bounded however large the input. Each worker
 holds its own ``Checker``: inherited from the parent where processes fork (Linux), built from
 the parent's settings elsewhere.
+
+A worker that dies (killed by the out-of-memory killer, ``kill -9``) must not leave the parent
+waiting forever for its batch: ``ProcessPoolExecutor`` notices and fails the pending batches,
+which ends the run with ``WorkerLost``. Ctrl-C reaches every process of the terminal's group;
+workers ignore it, so the parent alone stops the run, stops the workers, and no worker prints
+a traceback.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from multiprocessing.process import BaseProcess
+
     from skjult.engine import Checker
     from skjult.model import Post, PostResult
 
@@ -24,8 +35,15 @@ BATCH = 256
 _worker: Checker | None = None
 
 
+class WorkerLost(RuntimeError):
+    """A worker process ended without returning its batch: the results are incomplete."""
+
+
 def _start(spec: tuple[Any, ...]) -> None:
     global _worker
+    # Ctrl-C is the parent's to handle (it stops the pool); a worker that took it would die
+    # with a traceback in the middle of the user's terminal.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if _worker is None:
         from skjult.engine import Checker
 
@@ -39,21 +57,65 @@ def _check(batch: list[Post]) -> list[PostResult]:
     return list(_worker._checked(batch))
 
 
+def _lost(workers: Iterable[BaseProcess]) -> WorkerLost:
+    """Name the signal that ended a worker, when the exit codes tell (the pool terminates the
+    others with SIGTERM once one is lost, so another signal is the likelier cause)."""
+    codes = [w.exitcode for w in workers if w.exitcode]
+    codes.sort(key=lambda code: code == -signal.SIGTERM)
+    how = ""
+    if codes and codes[0] < 0:
+        number = -codes[0]
+        try:
+            how = f" (killed by signal {number}, {signal.Signals(number).name})"
+        except ValueError:
+            how = f" (killed by signal {number})"
+    elif codes:
+        how = f" (exit status {codes[0]})"
+    return WorkerLost(f"a worker process was lost{how}; results are incomplete")
+
+
 def check(checker: Checker, posts: Iterable[Post], jobs: int) -> Iterator[PostResult]:
     global _worker
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     if context.get_start_method() == "fork":
         _worker = checker
+    # The pool's workers, kept to tell how one was lost and to end them on Ctrl-C: the children
+    # that appear once batches are submitted (any from before are not ours to touch).
+    others = {w.pid for w in multiprocessing.active_children()}
+    workers: dict[int | None, BaseProcess] = {}
+
+    def seen() -> None:
+        if len(workers) < jobs:  # workers start with the first batches; cheap once all are up
+            workers.update((w.pid, w) for w in multiprocessing.active_children()
+                           if w.pid not in others)
+
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start,
+                               initargs=(checker.spec,))
+    pending: deque[Future[list[PostResult]]] = deque()
+    finished = False
     try:
-        with context.Pool(jobs, initializer=_start, initargs=(checker.spec,)) as pool:
-            pending: deque[Any] = deque()
-            source = iter(posts)
-            while batch := list(islice(source, BATCH)):
-                pending.append(pool.apply_async(_check, (batch,)))
-                while len(pending) >= 2 * jobs:
-                    yield from pending.popleft().get()
-            while pending:
-                yield from pending.popleft().get()
+        source = iter(posts)
+        while batch := list(islice(source, BATCH)):
+            pending.append(pool.submit(_check, batch))
+            seen()
+            while len(pending) >= 2 * jobs:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+        finished = True
+    except BrokenProcessPool:
+        seen()
+        raise _lost(workers.values()) from None
     finally:
         _worker = None
+        if not finished:
+            # Interrupted (Ctrl-C), lost a worker, or the consumer stopped reading: do not wait
+            # for batches nobody will read; end the workers now.
+            seen()
+            for future in pending:
+                future.cancel()
+            for worker in workers.values():
+                if worker.is_alive():
+                    worker.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -3,19 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from skjult.model import PostResult
 from skjult.report.summary import Report
+from skjult.report.terminal import encodable
 from skjult.rules.rule import Rule
 
 SCHEMA_VERSION = "1"
 
 
+class Writer(Protocol):
+    def write(self, text: str, /) -> int: ...
+
+
+class Encodable:
+    """Passes text on to ``out`` with lone surrogates replaced, so that no format fails with
+    ``UnicodeEncodeError`` on half an emoji pair (``"\\ud83c"`` from a JSON export) and loses
+    the whole report. Formats escape everything else themselves."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self.stream = out
+
+    def write(self, text: str, /) -> int:
+        return self.stream.write(encodable(text))
+
+
 class Formatter:
     def __init__(self, out: IO[str], *, color: bool = False, lang: str = "da",
                  rules: Sequence[Rule] = (), options: dict[str, Any] | None = None):
-        self.out = out
+        self.out: Writer = Encodable(out)
         self.color = color
         self.lang = lang
         self.rules = rules  # the rules of the run, for formats that describe them

@@ -347,5 +347,5 @@ class HtmlFormatter(Formatter):
 
 
 def _anchor(creator: str) -> str:
-    """A safe, unique id for a creator's section."""
-    return "c-" + creator.encode("utf-8").hex()
+    """A safe, unique id for a creator's section (a lone surrogate in the name included)."""
+    return "c-" + creator.encode("utf-8", "surrogatepass").hex()

@@ -1,5 +1,8 @@
 """``line``: one line per finding, ``file:line:col: severity rule message``, as compilers and
-linters print them, so editors and terminals can jump to the place."""
+linters print them, so editors and terminals can jump to the place.
+
+File names, ids, messages and skip reasons come from the input: ``printable`` escapes their
+control characters, so none can steer the terminal or, with a line break, forge another line."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from skjult.model import PostResult
 from skjult.report.base import Formatter
 from skjult.report.locations import place
 from skjult.report.summary import Report
+from skjult.report.terminal import printable
 
 
 class LineFormatter(Formatter):
@@ -16,13 +20,13 @@ class LineFormatter(Formatter):
         for finding in result.findings:
             where = place(result.post, finding)
             extra = "" if result.post.verbatim else \
-                f" (post {result.post.id or '?'}, caption {finding.line}:{finding.column})"
-            self.out.write(f"{where.file}:{where.line}:{where.column}: {finding.severity} "
-                           f"{finding.rule} {finding.message}{extra}\n")
+                f" (post {printable(result.post.id or '?')}, caption {finding.line}:{finding.column})"
+            self.out.write(f"{printable(where.file)}:{where.line}:{where.column}: {finding.severity} "
+                           f"{printable(finding.rule)} {printable(finding.message)}{extra}\n")
 
     def finish(self, report: Report) -> None:
         for skip in report.skips:
             if skip.kind != "no-text":
                 found = re.search(r"line (\d+)", skip.position)
-                self.out.write(f"{skip.file}:{found.group(1) if found else 1}:1: skipped "
-                               f"{skip.position}: {skip.reason}\n")
+                self.out.write(f"{printable(skip.file)}:{found.group(1) if found else 1}:1: skipped "
+                               f"{printable(skip.position)}: {printable(skip.reason)}\n")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from skjult.model import Finding, Post
+from skjult.report.terminal import encodable
 
 _LINE = re.compile(r"line (\d+)")
 
@@ -41,5 +42,13 @@ def place(post: Post, finding: Finding) -> Place:
 
 
 def uri(file: str) -> str:
-    """A relative URI reference for SARIF (a zip member's ``a.zip:x`` keeps its colon escaped)."""
-    return quote(file.replace("\\", "/"), safe="/")
+    """A relative URI reference for SARIF (a zip member's ``a.zip:x`` keeps its colon escaped).
+
+    A file name that is not valid UTF-8 comes from the file system with its bytes as surrogates
+    (``surrogateescape``); they are percent-encoded as those bytes. Any other lone surrogate
+    cannot be encoded and becomes U+FFFD."""
+    path = file.replace("\\", "/")
+    try:
+        return quote(path, safe="/", errors="surrogateescape")
+    except UnicodeEncodeError:
+        return quote(encodable(path), safe="/")

@@ -16,7 +16,9 @@ class Spool:
         self._pieces: dict[str, list[tuple[int, int]]] = {}  # group -> (offset, length)
 
     def add(self, group: str, text: str) -> None:
-        data = text.encode("utf-8")
+        # "surrogatepass": a lone surrogate from the input is kept, not a reason to fail; the
+        # formatter's output replaces it when the piece is finally written.
+        data = text.encode("utf-8", "surrogatepass")
         self._file.seek(0, 2)
         self._pieces.setdefault(group, []).append((self._file.tell(), len(data)))
         self._file.write(data)
@@ -30,7 +32,7 @@ class Spool:
     def pieces(self, group: str) -> Iterator[str]:
         for offset, length in self._pieces.get(group, ()):
             self._file.seek(offset)
-            yield self._file.read(length).decode("utf-8")
+            yield self._file.read(length).decode("utf-8", "surrogatepass")
 
     def close(self) -> None:
         self._file.close()

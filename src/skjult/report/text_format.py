@@ -3,6 +3,11 @@ offending words marked, the message and the fix.
 
 Posts arrive in input order but are shown per creator; the rendered blocks wait in a temporary
 file (not in memory), indexed by creator.
+
+Every string that comes from the input (caption, creator, id, platform, date, file names,
+messages that quote the caption, skip reasons) goes through ``printable`` before it is printed,
+so a caption cannot send the terminal its own escape sequences; the colours of ``--color`` are
+added afterwards and still work.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from skjult.model import NO_TEXT, Finding, PostResult, Verdict
 from skjult.report.base import Formatter
 from skjult.report.spool import Spool
 from skjult.report.summary import Report
+from skjult.report.terminal import printable
 from skjult.rules.rule import Rule
 
 EXCERPT = 220
@@ -37,6 +43,11 @@ COLORS = {"error": "\x1b[31m", "warning": "\x1b[33m", "info": "\x1b[36m", "bold"
           "dim": "\x1b[2m", "reset": "\x1b[0m", "mark": "\x1b[1;4m"}
 
 
+def _caption(text: str) -> str:
+    """A piece of caption on one line: line breaks shown as ⏎, tabs kept, other controls escaped."""
+    return printable(text.replace("\r", "").replace("\n", " ⏎ "), keep="\t")
+
+
 def excerpt(text: str, findings: tuple[Finding, ...], color: bool) -> str:
     """The caption on one line, the findings' spans marked, cut around the first of them."""
     spans = sorted({(f.start, f.end) for f in findings if f.end > f.start})
@@ -48,12 +59,11 @@ def excerpt(text: str, findings: tuple[Finding, ...], color: bool) -> str:
     for start, end in spans:
         if start < at or end > hi:
             continue
-        pieces.append(text[at:start])
-        pieces.append(open_mark + text[start:end] + close_mark)
+        pieces.append(_caption(text[at:start]))
+        pieces.append(open_mark + _caption(text[start:end]) + close_mark)
         at = end
-    pieces.append(text[at:hi])
-    body = "".join(pieces).replace("\r", "").replace("\n", " ⏎ ")
-    return ("…" if lo > 0 else "") + body + ("…" if hi < len(text) else "")
+    pieces.append(_caption(text[at:hi]))
+    return ("…" if lo > 0 else "") + "".join(pieces) + ("…" if hi < len(text) else "")
 
 
 class TextFormatter(Formatter):
@@ -93,16 +103,17 @@ class TextFormatter(Formatter):
         post = result.post
         verdict = str(result.verdict)
         tone = "error" if result.verdict is Verdict.VIOLATION else "warning"
-        where = " · ".join(x for x in (post.id, post.platform, post.created_at) if x)
+        where = printable(" · ".join(x for x in (post.id, post.platform, post.created_at) if x))
         lines = [f"  {self._c(tone, verdict.upper())}  {where}"
-                 + (f"  {self._c('dim', post.source)}" if post.source else "")]
+                 + (f"  {self._c('dim', printable(post.source))}" if post.source else "")]
         lines.append(f"    {excerpt(post.text, result.findings, self.color)}")
         for f in result.findings:
             severity = self._c(str(f.severity), f"{f.severity!s:<7}")
-            lines.append(f"    {severity} {f.rule}  {f.line}:{f.column}  »{f.text}«")
-            lines.append(f"            {f.message}")
+            lines.append(f"    {severity} {printable(f.rule)}  {f.line}:{f.column}  "
+                         f"»{_caption(f.text)}«")
+            lines.append(f"            {printable(f.message)}")
             if f.fix:
-                lines.append(f"            {self.words['fix']}: {f.fix}")
+                lines.append(f"            {self.words['fix']}: {printable(f.fix)}")
         return "\n".join(lines) + "\n\n"
 
     def finish(self, report: Report) -> None:
@@ -111,23 +122,24 @@ class TextFormatter(Formatter):
         if not creators:
             out.write(w["none"] + "\n")
         else:
-            name_width = max(len(w["creator"]), *(len(c.creator) for c in creators))
+            names = [printable(c.creator) for c in creators]
+            name_width = max(len(w["creator"]), *(len(n) for n in names))
             heads = (w["posts"], w["commercial"], w["compliant"], w["warnings"], w["violations"],
                      w["rate"])
             widths = [max(len(h), 6) for h in heads]
             header = "  ".join([w["creator"].ljust(name_width),
                                 *(h.rjust(n) for h, n in zip(heads, widths, strict=True))])
             out.write(self._c("bold", header) + "\n")
-            for c in creators:
+            for c, name in zip(creators, names, strict=True):
                 rate = "–" if c.compliance_rate is None else f"{c.compliance_rate:.0%}"
                 cells = (c.posts, c.commercial, c.compliant, c.warnings, c.violations, rate)
-                out.write("  ".join([c.creator.ljust(name_width),
+                out.write("  ".join([name.ljust(name_width),
                                      *(str(v).rjust(n) for v, n in zip(cells, widths, strict=True))])
                           + "\n")
             out.write("\n")
         groups = self._spool.groups()
         for creator in groups:
-            out.write(self._c("bold", f"── {creator} ──") + "\n")
+            out.write(self._c("bold", f"── {printable(creator)} ──") + "\n")
             for block in self._spool.pieces(creator):
                 out.write(block)
         if creators and not groups:
@@ -135,11 +147,11 @@ class TextFormatter(Formatter):
         self._files(report)
         for skip in report.skips:
             if skip.kind != NO_TEXT:
-                out.write(self._c("warning", f"{w['skipped']}: {skip}") + "\n")
+                out.write(self._c("warning", f"{w['skipped']}: {printable(str(skip))}") + "\n")
         if report.skipped_unlisted:
             out.write(self._c("warning", f"{w['skipped']}: … +{report.skipped_unlisted}") + "\n")
         for notice in report.notices:
-            out.write(self._c("dim", f"note: {notice}") + "\n")
+            out.write(self._c("dim", f"note: {printable(str(notice))}") + "\n")
         totals = report.totals()
         out.write(f"{w['read']} {totals['read']} · {w['checked']} {totals['checked']} · "
                   f"{w['skipped']} {totals['skipped']}"
@@ -152,6 +164,6 @@ def _file_rows(report: Report, words: dict[str, str]) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = []
     for name, t in report.files.items():
         skipped = str(t.skipped) + (f" ({t.no_text} {words['no_text']})" if t.no_text else "")
-        rows.append((name, t.format or "–", str(t.read), str(t.checked), skipped,
-                     f"{words['unreadable']}: {t.error}" if t.error else ""))
+        rows.append((printable(name), printable(t.format or "–"), str(t.read), str(t.checked),
+                     skipped, f"{words['unreadable']}: {printable(t.error)}" if t.error else ""))
     return rows
