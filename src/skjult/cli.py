@@ -167,7 +167,8 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
     [tool.skjult] at or above the first path; options given here win over them.
 
     Exit codes: 0 nothing at or above --fail-level, 1 findings at or above it,
-    2 usage, configuration, rule or input errors.
+    2 usage, configuration, rule or input errors (or a report that cannot be written),
+    130 interrupted. The -o file appears only when the run completes.
     """
     config = _settings(config_file, no_config, paths[0])
     jurisdiction = jurisdiction or config.jurisdiction or "dk"
