@@ -281,7 +281,7 @@ def detect(doc: Document) -> str:
         return "draft"
     head = doc.head()
     start = head.lstrip(" \t\r\n")
-    if start[:1] in "[{":
+    if start[:1] and start[:1] in "[{":
         for name, required, alternatives in JSON_SIGNATURES:
             if all(p.search(head) for p in required) and (
                     not alternatives or any(p.search(head) for p in alternatives)):

@@ -3,6 +3,7 @@ standard input. Readers that need two passes (an author stored after the posts) 
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import lzma
@@ -55,11 +56,14 @@ class Document:
         try:
             sample = self._pending.peek(CHUNK)[:CHUNK]
         except (lzma.LZMAError, EOFError, OSError, zipfile.BadZipFile, zlib.error) as exc:
+            self.close()
             raise InputError(self.name, f"cannot be decompressed: {exc}") from None
-        if not sample.strip():
+        if not sample.removeprefix(codecs.BOM_UTF8).strip():
+            self.close()
             raise InputError(self.name, "empty file: expected a platform export, JSON Lines, JSON "
                              "or CSV" if self.reopenable else "empty input: expected a caption or JSON")
         if is_binary(sample):
+            self.close()
             raise InputError(self.name, "binary file: expected a platform export, JSON Lines, "
                              "JSON or CSV text")
         return sample.decode("utf-8", errors="ignore").lstrip("\ufeff")
@@ -87,6 +91,7 @@ class Document:
             elif lower.endswith(".gz"):
                 raw = cast(IO[bytes], gzip.GzipFile(fileobj=raw))
         except (lzma.LZMAError, OSError) as exc:
+            raw.close()
             raise InputError(self.name, f"cannot be decompressed: {exc}") from None
         return raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(_Raw(raw), CHUNK)
 
@@ -107,7 +112,7 @@ class Document:
         except (lzma.LZMAError, EOFError, OSError, zipfile.BadZipFile, zlib.error) as exc:
             raw.close()
             raise InputError(self.name, f"cannot be decompressed: {exc}") from None
-        if not sample.strip():
+        if not sample.removeprefix(codecs.BOM_UTF8).strip():
             raw.close()
             raise InputError(self.name, f"empty file: expected {expected}"
                              if self.reopenable else "empty input: expected a caption or JSON")

@@ -171,6 +171,10 @@ class _RecordTooLong(Exception):
     """The record being parsed has run over ``MAX_RECORD_LINES`` lines."""
 
 
+class _LineTooLong(Exception):
+    """A line of the record being parsed is over the limit; it was read past, not kept."""
+
+
 class _CsvLines:
     """The physical lines the csv module parses, counted, with the lines of the record being
     parsed kept so that they can be read again: when a quote never closes, the record swallows
@@ -194,8 +198,9 @@ class _CsvLines:
         else:
             try:
                 line = self._stream.readline()
-            except LineTooLong:
-                line = "\n"  # the overlong line is dropped; its record will not parse whole
+            except LineTooLong as exc:
+                self.number += 1
+                raise _LineTooLong(str(exc)) from None
             if not line:
                 self.ended = True
                 raise StopIteration
@@ -231,10 +236,10 @@ def csv_rows(stream: TextSource, name: str) -> Iterator[tuple[str, dict[str, str
     reader = csv.reader(lines, delimiter=delimiter)
     try:
         header = next(reader, None)
-    except (csv.Error, _RecordTooLong):
+    except (csv.Error, _RecordTooLong, _LineTooLong):
         header = None
-    if not header:
-        raise InputError(name, "empty CSV file: expected a header row")
+    if not header or not any(h.strip().lstrip("\ufeff") for h in header):
+        raise InputError(name, "no header row: expected column names on the first line of the CSV")
     fieldnames = [f.strip().lstrip("\ufeff") for f in header]
     replayed_to = 0  # lines up to here are being read a second time
     while True:
@@ -244,10 +249,13 @@ def csv_rows(stream: TextSource, name: str) -> Iterator[tuple[str, dict[str, str
             row = next(reader)
         except StopIteration:
             return
-        except (csv.Error, _RecordTooLong) as exc:
+        except (csv.Error, _RecordTooLong, _LineTooLong) as exc:
             reader = csv.reader(lines, delimiter=delimiter)  # a fresh parse from the next line
             if isinstance(exc, csv.Error):
                 yield Skip(name, position, f"broken CSV: {exc}")
+                continue
+            if isinstance(exc, _LineTooLong):
+                yield Skip(name, position, f"{exc}; the record is not read")
                 continue
             if first <= replayed_to:  # a second stray quote inside lines read again: skip them
                 yield Skip(name, position, f"a quote opened here is not closed within "
