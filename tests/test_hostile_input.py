@@ -216,6 +216,20 @@ def test_zip_bomb_member_is_refused_before_it_is_read(tmp_path: Path) -> None:
     assert code == 2 and "decompression bomb" in err
 
 
+def test_gzip_bomb_stops_once_it_expands_too_far(tmp_path: Path) -> None:
+    import gzip
+
+    bomb = tmp_path / "posts.jsonl.gz"
+    with gzip.open(bomb, "wb") as stream:
+        stream.write(jsonl({"caption": UNLABELLED}).encode() + b'{"caption": "')
+        for _ in range(5_000):  # a caption of 100 MB, a hundred KB compressed
+            stream.write(b"a" * 20_000)
+        stream.write(b'"}\n')
+    code, _, err = check(str(bomb))
+    assert code == 2 and "decompression bomb" in err
+    assert "after 1 records" in err  # the post before it was read and checked
+
+
 def test_front_matter_aliases_are_refused(tmp_path: Path) -> None:
     laughs = ["a: &a [x, x, x, x, x, x, x, x, x]"]
     for level in "bcdefghij":

@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 from typing import IO, cast
 
 from skjult.readers.base import InputError
+from skjult.readers.limits import MAX_EXPANDED_BYTES, MAX_EXPANSION_RATIO
 from skjult.readers.textstream import CHUNK, TextSource, decode_stream, is_binary
 
 STDIN = "-"
@@ -84,6 +85,7 @@ class Document:
         self._opened = True
         raw: IO[bytes] = self.opener()
         lower = self.path.lower()
+        compressed = raw
         try:
             # closed with the stream the reader gets
             if lower.endswith(".xz"):
@@ -93,6 +95,8 @@ class Document:
         except (lzma.LZMAError, OSError) as exc:
             raw.close()
             raise InputError(self.name, f"cannot be decompressed: {exc}") from None
+        if raw is not compressed:
+            return io.BufferedReader(_Raw(raw, self.name, compressed), CHUNK)
         return raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(_Raw(raw), CHUNK)
 
     def whole(self, expected: str, limit: int) -> str:
@@ -125,10 +129,15 @@ class Document:
 
 
 class _Raw(io.RawIOBase):
-    """Lets a ``BufferedReader`` (which can peek) sit on any binary stream."""
+    """Lets a ``BufferedReader`` (which can peek) sit on any binary stream. Over a decompressing
+    stream it watches the expansion: past ``MAX_EXPANDED_BYTES`` at more than
+    ``MAX_EXPANSION_RATIO`` times the compressed bytes read, it is a bomb and reading stops."""
 
-    def __init__(self, inner: IO[bytes]):
+    def __init__(self, inner: IO[bytes], name: str = "", compressed: IO[bytes] | None = None):
         self._inner = inner
+        self._name = name
+        self._compressed = compressed
+        self._out = 0
 
     def readable(self) -> bool:
         return True
@@ -136,6 +145,13 @@ class _Raw(io.RawIOBase):
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
         data = self._inner.read(len(buffer))
         buffer[: len(data)] = data
+        self._out += len(data)
+        if self._compressed is not None and self._out > MAX_EXPANDED_BYTES:
+            taken = self._compressed.tell()
+            if self._out > MAX_EXPANSION_RATIO * max(1, taken):
+                raise InputError(self._name, f"expands more than {MAX_EXPANSION_RATIO}-fold "
+                                 f"(to {self._out:,} bytes from {taken:,}): a decompression bomb, "
+                                 "not an export; not read further")
         return len(data)
 
     def close(self) -> None:
