@@ -239,7 +239,10 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
         sys.exit(code)
 
     try:
-        sink.start({"jurisdiction": jurisdiction, "lang": lang, "version": __version__})
+        # the configuration used is named in the report: one found in a parent folder can
+        # change what is checked
+        sink.start({"jurisdiction": jurisdiction, "lang": lang, "version": __version__,
+                    "config": config.file})
         for result in checker.iter_results(posts(), jobs=jobs or os.cpu_count() or 1):
             if fixer is not None:
                 result, message = fixer.handle(result)
