@@ -7,6 +7,8 @@ them into offsets in the caption as written.
 from __future__ import annotations
 
 import functools
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -16,15 +18,116 @@ from skjult.normalize import Normalized, normalize
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokenizer import Tokenizer
     from spacy.tokens import Doc
 
 
 TOKENIZER = "skjult.hashtag_tokenizer.v1"
 
+# spaCy splits a caption at white space and then strips punctuation off each stretch of text one
+# character at a time, copying and hashing the rest of the stretch at every step: quadratic in the
+# length of a stretch (10,000 "#" took half a minute). A stretch longer than ``LONG_STRETCH``
+# characters is therefore tokenized in pieces of at most that length; the pieces' tokens, joined,
+# keep the caption's text and offsets exactly. No caption has a "word" that long (a platform's
+# whole caption is 2,200-5,000 characters; a URL stays under 2,000), so real captions are
+# tokenized as they always were; a hostile stretch may have a token cut where a piece ends.
+LONG_STRETCH = 5_000
+_LONG = re.compile(rf"(?<!\S)\S{{{LONG_STRETCH + 1}}}")
+_STRETCH = re.compile(r"\S+")
+# spaCy's URL pattern reads user info ("user:pass@") as ``\S+(?::\S*)?@``, which backtracks in
+# quadratic time on a stretch without "@" ("a:a:a:…"); ``\S+@`` matches the same strings.
+_USER_INFO = r"(?:\S+(?::\S*)?@)?"
+
+
+def _linear_url_match(url_match: Any) -> Any:
+    """spaCy's ``url_match`` with the same answers, in linear time (or as it is, if it is not the
+    pattern we know)."""
+    pattern = getattr(url_match, "__self__", None)
+    if not isinstance(pattern, re.Pattern) or _USER_INFO not in pattern.pattern:
+        return url_match
+    return re.compile(pattern.pattern.replace(_USER_INFO, r"(?:\S+@)?"), pattern.flags).match
+
+
+class _SuffixSearch:
+    """spaCy's ``suffix_search`` (a ``...$`` pattern), looking only at the end of the text.
+
+    Searching the whole text tries the pattern at every position, once per suffix stripped:
+    quadratic on a long run of punctuation. Every suffix but a run of dots (``\\.\\.+$``) is at
+    most a few characters long, so the answer lies in the last ``window`` characters; a match at
+    the window's start may be part of a longer run of dots, and then the whole text is searched.
+    """
+
+    def __init__(self, pattern: re.Pattern[str]):
+        self.pattern = pattern
+        self.window = _suffix_window(pattern)
+
+    def __call__(self, text: str) -> re.Match[str] | None:
+        start = len(text) - self.window if self.window else 0
+        if start <= 0:
+            return self.pattern.search(text)
+        found = self.pattern.search(text, start)  # look-behinds still see the text before start
+        if found is not None and found.start() == start:
+            return self.pattern.search(text)
+        return found
+
+
+def _suffix_window(pattern: re.Pattern[str]) -> int | None:
+    """One more than the longest suffix the pattern can match, runs of one repeated character
+    (``cc+$``, whose every tail matches too) aside; ``None`` when some other suffix is unbounded
+    (then the whole text is searched)."""
+    try:  # the standard library's own parser of regular expressions (private, hence the care)
+        import re._constants as sre  # type: ignore[import-not-found]
+        import re._parser as sre_parse  # type: ignore[import-not-found]
+
+        tree = sre_parse.parse(pattern.pattern, pattern.flags)
+        whole = len(tree.data) == 1 and tree.data[0][0] is sre.BRANCH
+        branches = tree.data[0][1][1] if whole else [tree.data]
+        longest = 0
+        for branch in branches:
+            items = list(branch)
+            if (len(items) == 3 and items[0][0] is sre.LITERAL
+                    and items[2] == (sre.AT, sre.AT_END) and items[1][0] is sre.MAX_REPEAT
+                    and items[1][1][0] == 1 and items[1][1][1] is sre.MAXREPEAT
+                    and list(items[1][1][2]) == [items[0]]):
+                continue  # cc+$
+            width = sre_parse.SubPattern(tree.state, items).getwidth()[1]
+            if width >= sre.MAXREPEAT:
+                return None
+            longest = max(longest, width)
+    except Exception:  # a parser that changed shape: search the whole text
+        return None
+    return int(longest) + 2
+
+
+@functools.cache
+def _linear_tokenizer() -> type[Tokenizer]:
+    """spaCy's ``Tokenizer`` class, with stretches longer than ``LONG_STRETCH`` cut into pieces
+    (made when first needed, so that importing this module does not import spaCy)."""
+    from spacy.tokenizer import Tokenizer
+    from spacy.tokens import Doc
+
+    class LinearTokenizer(Tokenizer):  # type: ignore[misc]
+        def __call__(self, text: str) -> Doc:
+            if len(text) <= LONG_STRETCH or _LONG.search(text) is None:
+                whole: Doc = super().__call__(text)
+                return whole
+            docs = [super(LinearTokenizer, self).__call__(piece) for piece in _pieces(text)]
+            joined: Doc = Doc.from_docs(docs, ensure_whitespace=False)
+            return joined
+
+    LinearTokenizer.__module__ = __name__  # pickled by name: see __getattr__ below
+    LinearTokenizer.__qualname__ = "LinearTokenizer"
+    return LinearTokenizer
+
+
+def __getattr__(name: str) -> Any:
+    if name == "LinearTokenizer":
+        return _linear_tokenizer()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 def _hashtag_tokenizer() -> Any:
     """spaCy registry entry: the language's tokenizer with our affix rules, built once."""
-    from spacy.tokenizer import Tokenizer
     from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
     def build(nlp: Language) -> Tokenizer:
@@ -37,17 +140,40 @@ def _hashtag_tokenizer() -> Any:
             r"[|•·]",
             r"(?<=\w)[,;:](?=[#@])",
         ]
-        return Tokenizer(
+        return _linear_tokenizer()(
             nlp.vocab,
             rules=defaults.tokenizer_exceptions,
             prefix_search=compile_prefix_regex(prefixes).search,
-            suffix_search=compile_suffix_regex(suffixes).search,
+            suffix_search=_SuffixSearch(compile_suffix_regex(suffixes)),
             infix_finditer=compile_infix_regex(infixes).finditer,
             token_match=defaults.token_match,
-            url_match=defaults.url_match,
+            url_match=_linear_url_match(defaults.url_match),
         )
 
     return build
+
+
+def _pieces(text: str) -> Iterator[str]:
+    """``text`` cut inside every stretch of non-space characters longer than ``LONG_STRETCH``,
+    into pieces of at most that many characters (not inside a cluster of a character and the
+    marks, joiners and selectors that belong to it, where one can be found nearby)."""
+    done = 0
+    for stretch in _STRETCH.finditer(text):
+        start, end = stretch.span()
+        while end - start > LONG_STRETCH:
+            cut = start + LONG_STRETCH
+            for back in range(cut, cut - 32, -1):
+                if not _JOINS.match(text, back) and text[back - 1] != "\u200d":
+                    cut = back
+                    break
+            yield text[done:cut]
+            done = start = cut
+    yield text[done:]
+
+
+# Characters that belong to the character before them: combining marks, variation selectors,
+# the zero-width joiner, emoji modifiers (skin tones) and tags.
+_JOINS = regex.compile(r"[\p{M}\u200d\U0001F3FB-\U0001F3FF\U000E0020-\U000E007F]")
 
 
 @functools.lru_cache(maxsize=2)

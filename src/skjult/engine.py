@@ -263,8 +263,9 @@ class Checker:
             users = self._users.get(tid, ())
             if not users:
                 notes.append(f"pattern of term set {tid} timed out and was skipped")
+            limit = self.termsets[tid].timeout or REGEX_TIMEOUT  # built-in sets allow more time
             for rule in users:
-                message = TIMEOUT_MESSAGE[self.lang].format(termset=tid, ms=int(REGEX_TIMEOUT * 1000))
+                message = TIMEOUT_MESSAGE[self.lang].format(termset=tid, ms=int(limit * 1000))
                 out.append(Finding(rule.id, rule.category, Severity.WARNING, message, 0, 0, 1, 1,
                                    "", None, rule.source))
         return tuple(out)

@@ -16,7 +16,15 @@ from skjult.rules.cache import cached
 from skjult.rules.errors import RuleError, did_you_mean
 from skjult.rules.kinds import KIND_KEYS, REGISTRY
 from skjult.rules.rule import Rule, parse_rule
-from skjult.rules.vocabulary import STRENGTHS, TermSet, parse_termset, resolve_includes
+from skjult.rules.vocabulary import (
+    BUILTIN_TIMEOUT,
+    BUILTIN_TIMEOUT_FROM,
+    MAX_WORDS_PER_PACK,
+    STRENGTHS,
+    TermSet,
+    parse_termset,
+    resolve_includes,
+)
 from skjult.rules.weighing import Weighing, parse_weighing
 from skjult.rules.yamlsource import load
 
@@ -129,6 +137,7 @@ def load_pack(root: Path, known: Mapping[str, TermSet] | None = None) -> Pack:
     folders.append(root)
 
     termsets: dict[str, TermSet] = {}
+    words = 0
     for path in (p for folder in folders for p in sorted((folder / "vocabulary").glob("*.yml"))):
         doc = load(path)
         items = doc.data.get("termsets") if isinstance(doc.data, dict) else None
@@ -136,6 +145,11 @@ def load_pack(root: Path, known: Mapping[str, TermSet] | None = None) -> Pack:
             raise RuleError(doc.file, 1, "a vocabulary file holds 'termsets:' followed by a list")
         for i, raw in enumerate(items):
             termset = parse_termset(doc, ("termsets", i), raw)
+            words += len(termset.words)
+            if words > MAX_WORDS_PER_PACK:
+                raise RuleError(doc.file, doc.line("termsets", i, "words"), f"term set "
+                                f"{termset.id}: the pack's words, with their forms, come to more "
+                                f"than {MAX_WORDS_PER_PACK:,} (the limit of a pack)")
             if termset.id in termsets:
                 raise RuleError(doc.file, doc.line("termsets", i, "id"), f"duplicate term set id "
                                 f"{termset.id!r} (first in {termsets[termset.id].file})")
@@ -196,9 +210,11 @@ def builtin_pack(name: str) -> Pack:
 
 
 def _trusted(pack: Pack) -> Pack:
-    """Shipped patterns are ours, reviewed and tested on hostile text: no per-caption time-out."""
-    return dataclasses.replace(pack, termsets={tid: dataclasses.replace(t, timeout=None)
-                                               for tid, t in pack.termsets.items()})
+    """Shipped patterns are ours, reviewed and tested to run in linear time on hostile text: a
+    generous time-out, checked on long captions only (see ``BUILTIN_TIMEOUT``)."""
+    return dataclasses.replace(pack, termsets={
+        tid: dataclasses.replace(t, timeout=BUILTIN_TIMEOUT, timeout_from=BUILTIN_TIMEOUT_FROM)
+        for tid, t in pack.termsets.items()})
 
 
 def _folders(pack: Pack) -> list[Path]:

@@ -30,9 +30,17 @@ def fold(text: str) -> str:
     return text.replace("\u0130", "i").casefold()
 
 
+# Longer patterns, and groups nested deeper, are not read (the pattern is always searched): the
+# walk copies what is left of the pattern at each step and recurses once per group.
+MAX_PATTERN = 10_000
+MAX_DEPTH = 32
+
+
 def required_literals(pattern: str) -> tuple[str, ...] | None:
     """Folded literals one of which every match holds; ``None`` when not known."""
     pattern = pattern.removeprefix("(?-f)")
+    if len(pattern) > MAX_PATTERN:
+        return None
     branches = _split_top(pattern)
     if branches is None:
         return None
@@ -109,7 +117,9 @@ def _class_end(pattern: str, start: int) -> int | None:
     return None
 
 
-def _branch(branch: str) -> list[str] | None:
+def _branch(branch: str, depth: int = 0) -> list[str] | None:
+    if depth > MAX_DEPTH:
+        return None
     rest = branch
     while True:
         if rest.startswith("\\b"):
@@ -139,7 +149,7 @@ def _branch(branch: str) -> list[str] | None:
                 return None
             literals = []
             for alternative in inner:
-                found = _branch(alternative)
+                found = _branch(alternative, depth + 1)
                 if not found:
                     return None
                 literals.extend(found)

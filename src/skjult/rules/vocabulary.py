@@ -3,6 +3,22 @@
 A term set is data (YAML); ``Vocabulary`` compiles all of a pack's sets once into a word index,
 a spaCy ``PhraseMatcher`` and ``Matcher``, and ``regex`` patterns run with a time-out, and then
 finds every hit in a caption.
+
+Limits, so that no pack and no caption can hang a run or exhaust memory (a pack breaking one is
+refused with a ``RuleError`` naming file and line; a pattern stopped by its time-out is a finding):
+
+* braces: a word may expand to at most ``MAX_FORMS_PER_WORD`` (1,000) forms, a term set's words
+  to ``MAX_FORMS_PER_SET`` (10,000); a pack's words with their #tag/@handle forms are at most
+  ``MAX_WORDS_PER_PACK`` (100,000);
+* time: a pattern of a pack the user adds gets ``REGEX_TIMEOUT`` (50 ms) per caption; a
+  built-in pattern (tested to run in linear time) ``BUILTIN_TIMEOUT`` (1 s), checked on captions
+  of ``BUILTIN_TIMEOUT_FROM`` (5,000) characters or more;
+* token patterns: no ``REGEX`` (spaCy runs it without a time-out), no unbounded repeats (``+``,
+  ``*``, ``{n,}``), bounded ones at most ``MAX_TOKEN_REPEAT`` (20) times;
+* a regex nested too deeply for the ``regex`` module to compile is refused.
+
+YAML anchors and aliases are refused (``skjult.rules.yamlsource``); stretches of more than 5,000
+characters without white space are tokenized in pieces (``skjult.caption.LONG_STRETCH``).
 """
 
 from __future__ import annotations
@@ -10,7 +26,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -39,19 +55,96 @@ ECHO_MATCHES = ("exact", "extended", "any")
 OPENING_QUOTES = frozenset("\"'«»“”„‘’‚")
 CLOSING_QUOTES = frozenset("\"'«»“”‘’")
 REGEX_TIMEOUT = 0.05  # seconds per pattern and caption; a hang becomes a finding, not a stall
+# The built-in packs' patterns are tested to run in linear time (tests/test_hostile_patterns.py)
+# and get a generous time-out of their own, checked on long captions only: on a caption under
+# BUILTIN_TIMEOUT_FROM characters the slowest of them needs a few milliseconds at worst, and the
+# check itself would slow every caption's matching by a third.
+BUILTIN_TIMEOUT = 1.0
+BUILTIN_TIMEOUT_FROM = 5_000
+# Brace forms a word may expand to ("samarbejde{,t,r}" is 3), and all words of a term set
+# together: "{a,b}{a,b}{a,b}..." would otherwise make millions of forms and gigabytes of matcher.
+MAX_FORMS_PER_WORD = 1_000
+MAX_FORMS_PER_SET = 10_000
+# Words (with their #tag and @handle forms) of all term sets of one pack: the built-in packs
+# have about a thousand.
+MAX_WORDS_PER_PACK = 100_000
 
-# Where URLs are in a caption (with or without a scheme).
-URL = regex.compile(
-    r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|dk|net|org|io|me|it|to|us|link|ly|co|se|no)/\S*",
-    regex.IGNORECASE,
-)
+# Where URLs are in a caption (with or without a scheme): what the pattern
+#   (?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|dk|...|no)/\S*
+# matches (``URL_PATTERN``), found in linear time by ``find_urls``. The pattern itself,
+# searched, is quadratic or worse on a long run of ``a.a.a.a…`` (each dot a new start, each start
+# read to the end of the run): a 50 KB caption took over a minute.
+TLDS = "com|dk|net|org|io|me|it|to|us|link|ly|co|se|no"
+URL_PATTERN = rf"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:{TLDS})/\S*"
+_SCHEME = regex.compile(r"(?:https?://|www\.)\S", regex.IGNORECASE)
+# A run of word characters, dots and dashes right before a slash (read once: it starts where
+# the previous character is none of them).
+_HOST = regex.compile(r"(?<![\w.-])[\w.-]++(?=/)", regex.IGNORECASE)
+_TLD = regex.compile(rf"(?:{TLDS})", regex.IGNORECASE)
+_HOST_START = regex.compile(r"\b[\w-]", regex.IGNORECASE)
+_TO_SPACE = regex.compile(r"\S*")
 
 
-def expand(word: str) -> list[str]:
-    """``"samarbejde{,t,r}"`` → ``["samarbejde", "samarbejdet", "samarbejder"]``."""
+def find_urls(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of ``URL_PATTERN``'s matches in ``text`` (what ``finditer`` would give), in time
+    linear in the length of the text.
+
+    Every match runs to the end of its run of non-space characters, so there is at most one per
+    run, starting at the first place in it where either branch matches. The first branch starts
+    at a scheme or ``www.``. The second needs ``.tld/`` where a run of word characters, dots and
+    dashes meets a slash, and starts at the first word boundary in that run that is not before a
+    ``..`` and is before the last dot."""
+    starts = [m.start() for m in _SCHEME.finditer(text)]
+    for m in _HOST.finditer(text):
+        a, b = m.span()
+        last = text.rfind(".", a, b)
+        if last < 0 or not _TLD.fullmatch(text, last + 1, b):
+            continue
+        double = text.rfind("..", a, last + 1)
+        first = _HOST_START.search(text, a if double < 0 else double + 2, last)
+        if first is not None:
+            starts.append(first.start())
+    end = -1
+    for start in sorted(starts):
+        if start < end:
+            continue  # inside the previous match
+        match = _TO_SPACE.match(text, start)
+        assert match is not None
+        end = match.end()
+        yield start, end
+
+
+def _choices(word: str) -> list[list[str]]:
     parts = regex.split(r"\{([^{}]*)\}", word)
-    choices = [[p] if i % 2 == 0 else p.split(",") for i, p in enumerate(parts)]
-    return ["".join(combo) for combo in itertools.product(*choices)]
+    return [[p] if i % 2 == 0 else p.split(",") for i, p in enumerate(parts)]
+
+
+_COUNTED = 10**12  # counting stops above this: "{a,b}" * 20000 has a 6,000-digit count
+
+
+def count_forms(word: str) -> int:
+    """How many forms ``expand`` makes of ``word`` (up to just over 10**12), without making
+    them."""
+    count = 1
+    for choice in _choices(word):
+        count *= len(choice)
+        if count > _COUNTED:
+            return _COUNTED + 1
+    return count
+
+
+def _amount(count: int) -> str:
+    return f"{count:,}" if count <= _COUNTED else f"more than {_COUNTED:,}"
+
+
+def expand(word: str, limit: int | None = MAX_FORMS_PER_WORD) -> list[str]:
+    """``"samarbejde{,t,r}"`` → ``["samarbejde", "samarbejdet", "samarbejder"]``.
+
+    Raises ``ValueError`` when that would be more than ``limit`` forms."""
+    count = count_forms(word)
+    if limit is not None and count > limit:
+        raise ValueError(f"{word[:60]!r} expands to {_amount(count)} forms, more than {limit:,}")
+    return ["".join(combo) for combo in itertools.product(*_choices(word))]
 
 
 def word_forms(word: str, *, hashtags: bool = True, mentions: bool = False) -> list[str]:
@@ -108,8 +201,10 @@ class TermSet:
     file: str = ""
     line: int | None = None
     # Seconds a pattern may run on one caption. Packs a user adds always have one; the built-in
-    # packs' patterns are reviewed and tested, and run without (the check costs half their time).
+    # packs' patterns are reviewed and tested to run in linear time, and get BUILTIN_TIMEOUT on
+    # captions of BUILTIN_TIMEOUT_FROM characters or more (skjult.rules.pack).
     timeout: float | None = REGEX_TIMEOUT
+    timeout_from: int = 0  # captions shorter than this (characters) run without the time-out
     compiled_regex: tuple[Any, ...] = field(default=(), compare=False, repr=False)
     compiled_urls: tuple[Any, ...] = field(default=(), compare=False, repr=False)
     compiled_exclude: Any = field(default=None, compare=False, repr=False)
@@ -138,8 +233,11 @@ def _compile(doc: Located, path: tuple[Any, ...], pattern: str, flags: int) -> A
     try:
         return compile_pattern(pattern, flags)
     except (regex.error, ValueError) as exc:  # ValueError: clashing inline flags, e.g. (?V0)
-        raise RuleError(doc.file, doc.line(*path), f"pattern {pattern!r} does not compile: {exc}"
-                        ) from None
+        raise RuleError(doc.file, doc.line(*path), f"pattern {pattern[:200]!r} does not compile: "
+                        f"{exc}") from None
+    except RecursionError:  # the regex module's parser recurses once per nested group
+        raise RuleError(doc.file, doc.line(*path), f"pattern {pattern[:200]!r} nests groups too "
+                        "deeply to compile") from None
 
 
 def _echo(doc: Located, path: tuple[Any, ...], raw: Any, tid: str) -> Echo | None:
@@ -213,10 +311,61 @@ def _joined(termset: TermSet, parts: list[TermSet]) -> Any:
 
     try:
         return compile_pattern("|".join(body(c) for c in compiled), regex.IGNORECASE)
-    except (regex.error, ValueError) as exc:
+    except (regex.error, ValueError, RecursionError) as exc:
         raise RuleError(termset.file, termset.line, f"term set {termset.id}: its exclude patterns "
                         f"and those of {', '.join(p.id for p in parts)} cannot be combined: {exc} "
                         "(leave inline flags such as (?V0) out of them)") from None
+
+
+def _expanded(doc: Located, path: tuple[Any, ...], raw: Any, tid: str) -> list[str]:
+    """A term set's words with their brace forms, within MAX_FORMS_PER_WORD and _PER_SET."""
+    words = _str_list(doc, (*path, "words"), raw)
+    total = 0
+    for i, word in enumerate(words):
+        count = count_forms(word)
+        total += count
+        if count > MAX_FORMS_PER_WORD:
+            raise RuleError(doc.file, doc.line(*path, "words", i), f"term set {tid}: {word[:60]!r} "
+                            f"expands to {_amount(count)} forms; a word may have at most "
+                            f"{MAX_FORMS_PER_WORD:,}", "list the forms, or fewer {...} choices")
+        if total > MAX_FORMS_PER_SET:
+            raise RuleError(doc.file, doc.line(*path, "words", i), f"term set {tid}: its words "
+                            f"expand to more than {MAX_FORMS_PER_SET:,} forms (the limit of a term "
+                            "set)", "split it into several term sets")
+    return [form for word in words for form in expand(word)]
+
+
+# Token-pattern operators that repeat a token without bound: spaCy's Matcher then reports every
+# run of matching tokens (2,000 words gave two million matches and took five seconds). A bounded
+# repeat ("{1,5}") may repeat a token at most MAX_TOKEN_REPEAT times.
+_UNBOUNDED_OPS = regex.compile(r"[*+]|\{\s*\d*\s*,\s*\}")
+_BOUNDED_OP = regex.compile(r"\{\s*(?:\d*\s*,\s*)?(\d+)\s*\}")
+MAX_TOKEN_REPEAT = 20
+
+
+def _unbounded(pattern: Any) -> str | None:
+    """What makes a token pattern unsafe on a long caption, if anything: a ``REGEX`` test
+    (spaCy runs it without a time-out) or an unbounded repeat (``+``, ``*``, ``{2,}``). Walked
+    without recursion: the YAML may nest deeply."""
+    stack = [pattern]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if any(isinstance(k, str) and k.upper() == "REGEX" for k in item):
+                return ("token patterns may not use REGEX (spaCy runs it without a time-out); "
+                        "put the expression under regex:, which has one")
+            op = item.get("OP")
+            if isinstance(op, str) and _UNBOUNDED_OPS.fullmatch(op.strip()):
+                return (f"token patterns may not repeat a token without bound (OP {op!r}); "
+                        "give the repeat a limit, e.g. OP '{1,5}'")
+            bounded = _BOUNDED_OP.fullmatch(op.strip()) if isinstance(op, str) else None
+            if bounded and int(bounded.group(1)) > MAX_TOKEN_REPEAT:
+                return (f"token patterns may repeat a token at most {MAX_TOKEN_REPEAT} times "
+                        f"(OP {op!r})")
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
 
 
 def parse_termset(doc: Located, path: tuple[Any, ...], raw: Any) -> TermSet:
@@ -246,14 +395,17 @@ def parse_termset(doc: Located, path: tuple[Any, ...], raw: Any) -> TermSet:
     case_sensitive = bool(raw.get("case_sensitive", False))
     flags = regex.V1 if case_sensitive else regex.V1 | regex.IGNORECASE
 
-    words = [form for word in _str_list(doc, (*path, "words"), raw.get("words"))
-             for expanded in expand(word)
+    words = [form for expanded in _expanded(doc, path, raw.get("words"), tid)
              for form in word_forms(expanded, hashtags=raw.get("hashtags", True),
                                     mentions=raw.get("mentions", False))]
     patterns = raw.get("patterns") or []
     if not isinstance(patterns, list) or not all(isinstance(p, list) for p in patterns):
         raise RuleError(doc.file, doc.line(*path, "patterns"),
                         f"term set {tid}: patterns must be a list of spaCy token patterns")
+    for i, pattern in enumerate(patterns):
+        problem = _unbounded(pattern)
+        if problem:
+            raise RuleError(doc.file, doc.line(*path, "patterns", i), f"term set {tid}: {problem}")
     regexes = _str_list(doc, (*path, "regex"), raw.get("regex"))
     urls = _str_list(doc, (*path, "urls"), raw.get("urls"))
     exclude = _str_list(doc, (*path, "exclude"), raw.get("exclude"))
@@ -378,21 +530,27 @@ class Vocabulary:
                 last = doc[e - 1]
                 add(strings[match_id], start, last.idx + len(last))
         present = self._literals.present(text)
+        size = len(text)
+
+        def limit(t: TermSet) -> float | None:
+            return t.timeout if size >= t.timeout_from else None
+
         for t, pattern, literals in self._patterns:
             if literals is not None and present.isdisjoint(literals):
                 continue
             try:
-                for m in pattern.finditer(text, timeout=t.timeout):
+                for m in pattern.finditer(text, timeout=limit(t)):
                     if m.end() > m.start():
                         add(t.id, m.start(), m.end())
             except TimeoutError:
                 timeouts.append(t.id)
         if self._url_sets and ("/" in text or "www." in text.lower()):  # what every URL holds
-            for url in URL.finditer(text):
+            for start, end in find_urls(text):
+                url = text[start:end]
                 for t in self._url_sets:
                     try:
-                        if any(p.search(url.group(), timeout=t.timeout) for p in t.compiled_urls):
-                            add(t.id, url.start(), url.end())
+                        if any(p.search(url, timeout=limit(t)) for p in t.compiled_urls):
+                            add(t.id, start, end)
                     except TimeoutError:
                         timeouts.append(t.id)
         if self._echo_sets and "@" in text and "#" in text:
@@ -408,7 +566,7 @@ class Vocabulary:
             if exclude is not None:
                 try:
                     spans = [(m.start(), m.end())
-                             for m in exclude.finditer(text, timeout=termset.timeout)]
+                             for m in exclude.finditer(text, timeout=limit(termset))]
                 except TimeoutError:
                     timeouts.append(tid)
                     spans = []

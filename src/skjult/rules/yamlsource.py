@@ -1,7 +1,13 @@
-"""YAML loading that remembers on which line every value stood, for error messages."""
+"""YAML loading that remembers on which line every value stood, for error messages.
+
+Rule files may not use anchors (``&name``) or aliases (``*name``): they are refused while the
+document is composed, before anything is expanded, so "billion laughs" (aliases of aliases of
+lists, gigabytes from a few lines) cannot happen. Rule files have no use for them.
+"""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +47,36 @@ def _record_lines(node: Any, path: tuple[Any, ...], lines: dict[tuple[Any, ...],
             _record_lines(item, (*path, i), lines)
 
 
+class _Refused(Exception):
+    """An anchor or alias in a rule file, with the line it stands on."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+@functools.cache
+def _loader() -> Any:
+    """``yaml.SafeLoader`` that refuses anchors and aliases as it composes the document."""
+    import yaml
+
+    class RuleLoader(yaml.SafeLoader):
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            event: Any = self.peek_event()  # type: ignore[no-untyped-call]
+            line = event.start_mark.line + 1 if event.start_mark is not None else 0
+            if isinstance(event, yaml.AliasEvent):
+                raise _Refused(line, f"aliases (*{event.anchor}) are not allowed in rule files; "
+                               "write the value out")
+            anchor = getattr(event, "anchor", None)
+            if anchor is not None:
+                raise _Refused(line, f"anchors (&{anchor}) are not allowed in rule files; write "
+                               "the value out where it is used")
+            return super().compose_node(parent, index)
+
+    return RuleLoader
+
+
 def load(path: Path) -> Located:
     import yaml  # only when a pack is read from YAML, not when it comes from the cache
 
@@ -48,10 +84,12 @@ def load(path: Path) -> Located:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleError(str(path), None, f"cannot read rule file: {exc}") from exc
-    loader = yaml.SafeLoader(text)
+    loader = _loader()(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
+    except _Refused as exc:
+        raise RuleError(str(path), exc.line or None, exc.message) from None
     except RecursionError:
         raise RuleError(str(path), None, "invalid YAML: it nests too deeply or an alias refers "
                         "to itself") from None
