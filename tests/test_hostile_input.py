@@ -353,3 +353,23 @@ def test_configuration_that_ignores_every_rule_does_not_pass(tmp_path: Path) -> 
     result = CliRunner().invoke(main, ["check", str(draft)])
     assert result.exit_code == 2 and "no rule is active" in result.stderr
     assert str(tmp_path / "skjult.toml") in result.stderr
+
+
+# -- the library ---------------------------------------------------------------------------------
+def test_library_caption_with_a_lone_surrogate_is_checked() -> None:
+    import skjult
+
+    result = skjult.check(UNLABELLED + " \ud83c", creator="anna")
+    assert result.verdict.value == "violation"
+    json.dumps(result.to_dict(), ensure_ascii=False).encode("utf-8")  # encodable as it is
+
+
+def test_a_failure_on_one_post_names_it_across_processes() -> None:
+    import pickle
+
+    from skjult.engine import CheckFailed
+    from skjult.model import Post
+
+    failed = CheckFailed(Post(text="x", source="export.jsonl:line 7"), ValueError("boom"))
+    again = pickle.loads(pickle.dumps(failed))  # as it comes back from a --jobs worker
+    assert "export.jsonl:line 7" in str(again) and isinstance(again.error, ValueError)

@@ -15,7 +15,7 @@ import click
 from skjult import __version__, parallel
 from skjult.config import Config, find_config, load_config
 from skjult.destination import AtomicFile, DestinationError, refuse_inputs
-from skjult.engine import Checker
+from skjult.engine import Checker, CheckFailed
 from skjult.fix import DraftFixer
 from skjult.model import AUDIENCES, NO_TEXT, Notice, Opened, Post, Severity, Skip
 from skjult.progress import Progress
@@ -270,10 +270,14 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
         abandon(str(exc))
     except OSError as exc:  # the report cannot be written: a full disk, /dev/full, ...
         abandon(f"{output or 'standard output'}: cannot write: {exc.strerror or exc}")
-    except Exception as exc:  # a bug: name the post, keep the traceback for --debug
+    except CheckFailed as exc:  # a bug met on one post: name it, keep the traceback for --debug
+        if debug:
+            traceback.print_exception(exc.error)
+        abandon(f"internal error: {exc}; please report it (run with --debug for details)")
+    except Exception as exc:  # a bug elsewhere (a report format, say)
         if debug:
             traceback.print_exc()
-        where = f" while checking {last[0]} (or a post just after it)" if last else ""
+        where = f" after {last[0]}" if last else ""
         abandon(f"internal error{where}: {exc!r}; please report it (run with --debug for "
                 "details)")
     if fixer is not None and fixer.exports and not quiet:

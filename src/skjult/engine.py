@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -139,7 +140,13 @@ class Checker:
         for post in posts:
             if audiences and post.creator in audiences and not post.meta.get("audience"):
                 post.meta["audience"] = audiences[post.creator]
-            batch.append((post, anatomy(normalize(post.text), self.pack.fold_for(post.platform))))
+            if _LONE_SURROGATE.search(post.text):  # a library caller's text no one can encode
+                post = dataclasses.replace(post, text=_LONE_SURROGATE.sub("\ufffd", post.text))
+            try:
+                caption = anatomy(normalize(post.text), self.pack.fold_for(post.platform))
+            except Exception as exc:
+                raise CheckFailed(post, exc) from exc
+            batch.append((post, caption))
             if len(batch) >= BATCH:
                 yield from self._check_batch(batch, self.nlp.tokenizer)
                 batch = []
@@ -159,9 +166,21 @@ class Checker:
     # -- internals --------------------------------------------------------------------------
 
     def _check_batch(self, batch: list[tuple[Post, Caption]], tokenizer: Any) -> Iterator[PostResult]:
-        docs = tokenizer.pipe([caption.text for _, caption in batch], batch_size=BATCH)
+        try:
+            docs = list(tokenizer.pipe([caption.text for _, caption in batch], batch_size=BATCH))
+        except Exception:  # find the post that breaks the tokenizer, to name it
+            docs = []
+            for post, caption in batch:
+                try:
+                    docs.append(tokenizer(caption.text))
+                except Exception as exc:
+                    raise CheckFailed(post, exc) from exc
         for (post, caption), doc in zip(batch, docs, strict=True):
-            yield self._judge(post, caption, doc)
+            try:
+                result = self._judge(post, caption, doc)
+            except Exception as exc:
+                raise CheckFailed(post, exc) from exc
+            yield result
 
     def _judge(self, post: Post, caption: Caption, doc: Doc) -> PostResult:
         notes: list[str] = []
@@ -376,6 +395,22 @@ def _verdict(commercial: Commercial, findings: tuple[Finding, ...]) -> Verdict:
 
 
 _POST_FIELDS = ("id", "url", "created_at", "source")
+
+
+class CheckFailed(Exception):
+    """Checking one post failed: a bug, named by the post it happened on."""
+
+    def __init__(self, post: Post, error: Exception):
+        self.post = post
+        self.error = error
+        where = post.source or post.id or (post.text[:40] + "…" if len(post.text) > 40 else post.text)
+        super().__init__(f"checking {where} failed: {error!r}")
+
+    def __reduce__(self) -> tuple[Any, ...]:  # raised in a --jobs worker, re-raised in the parent
+        return (CheckFailed, (self.post, self.error))
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def make_post(text: str, creator: str | None, platform: str | None, meta: dict[str, Any]) -> Post:
