@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -60,6 +61,9 @@ def _check(batch: list[Post]) -> list[PostResult]:
 def _lost(workers: Iterable[BaseProcess]) -> WorkerLost:
     """Name the signal that ended a worker, when the exit codes tell (the pool terminates the
     others with SIGTERM once one is lost, so another signal is the likelier cause)."""
+    for worker in workers:  # a worker just killed may not be reaped yet: give it a moment
+        if worker.exitcode is None and not worker.is_alive():
+            worker.join(timeout=1)
     codes = [w.exitcode for w in workers if w.exitcode]
     codes.sort(key=lambda code: code == -signal.SIGTERM)
     how = ""
@@ -72,6 +76,47 @@ def _lost(workers: Iterable[BaseProcess]) -> WorkerLost:
     elif codes:
         how = f" (exit status {codes[0]})"
     return WorkerLost(f"a worker process was lost{how}; results are incomplete")
+
+
+class _Interrupts:
+    """Ctrl-C noted while the pool runs, and raised only between its operations.
+
+    A ``KeyboardInterrupt`` raised at any bytecode can land inside the pool's own machinery —
+    half a message written to the pipe that wakes its manager thread — and then stopping the
+    pool waits for ever. So the signal only sets a flag; the flag is looked at between batches
+    and while waiting for one (every 0.1 s). Only the main thread can set a handler; elsewhere
+    Ctrl-C behaves as usual."""
+
+    def __init__(self) -> None:
+        self.pressed = False
+        self._previous: Any = None
+        self._installed = False
+
+    def __enter__(self) -> _Interrupts:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._note)
+            self._installed = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._installed:
+            signal.signal(signal.SIGINT, self._previous)
+            self._installed = False
+
+    def _note(self, signum: int, frame: Any) -> None:
+        self.pressed = True
+
+    def check(self) -> None:
+        if self.pressed:
+            raise KeyboardInterrupt
+
+    def wait(self, future: Future[list[PostResult]]) -> list[PostResult]:
+        while True:
+            self.check()
+            try:
+                return future.result(timeout=0.1)
+            except TimeoutError:
+                continue
 
 
 def check(checker: Checker, posts: Iterable[Post], jobs: int) -> Iterator[PostResult]:
@@ -93,20 +138,23 @@ def check(checker: Checker, posts: Iterable[Post], jobs: int) -> Iterator[PostRe
     pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start,
                                initargs=(checker.spec,))
     pending: deque[Future[list[PostResult]]] = deque()
-    finished = False
+    finished = lost = False
+    interrupts = _Interrupts()
     try:
-        source = iter(posts)
-        while batch := list(islice(source, BATCH)):
-            pending.append(pool.submit(_check, batch))
-            seen()
-            while len(pending) >= 2 * jobs:
-                yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
+        with interrupts:
+            source = iter(posts)
+            while batch := list(islice(source, BATCH)):
+                interrupts.check()
+                pending.append(pool.submit(_check, batch))
+                seen()
+                while len(pending) >= 2 * jobs:
+                    yield from interrupts.wait(pending.popleft())
+            while pending:
+                yield from interrupts.wait(pending.popleft())
         finished = True
     except BrokenProcessPool:
         seen()
-        raise _lost(workers.values()) from None
+        lost = True
     finally:
         _worker = None
         if not finished:
@@ -119,3 +167,5 @@ def check(checker: Checker, posts: Iterable[Post], jobs: int) -> Iterator[PostRe
                 if worker.is_alive():
                     worker.terminate()
         pool.shutdown(wait=True, cancel_futures=True)
+    if lost:  # named once the pool has reaped its workers, when their exit codes are known
+        raise _lost(workers.values())
