@@ -272,7 +272,11 @@ def test_failed_write_keeps_the_old_report_and_is_exit_2(tmp_path: Path) -> None
     assert old.read_text(encoding="utf-8") == "the previous report\n" or code != 2
 
 
-def test_interrupted_run_leaves_no_partial_report(tmp_path: Path) -> None:
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+def test_interrupted_run_leaves_no_partial_report(tmp_path: Path, signal_name: str) -> None:
+    import signal
+    import time
+
     posts = tmp_path / "many.jsonl"
     posts.write_text(jsonl(*[{"caption": f"{UNLABELLED} {i}"} for i in range(40_000)]),
                      encoding="utf-8")
@@ -280,11 +284,8 @@ def test_interrupted_run_leaves_no_partial_report(tmp_path: Path) -> None:
     out.write_text("old\n", encoding="utf-8")
     run = subprocess.Popen([sys.executable, "-m", "skjult.cli", "check", str(posts), "--no-config",
                             "--format", "jsonl", "-o", str(out)], stderr=subprocess.PIPE, text=True)
-    import signal
-    import time
-
     time.sleep(8)
-    run.send_signal(signal.SIGINT)
+    run.send_signal(getattr(signal, signal_name))
     _, err = run.communicate(timeout=60)
     assert run.returncode == 130 and "Traceback" not in err, err
     assert out.read_text(encoding="utf-8") == "old\n"

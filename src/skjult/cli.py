@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,6 +41,10 @@ NEWLINE_TAB = "\n\t"
 def _fail(message: str) -> NoReturn:
     click.echo(f"skjult: {printable(message, keep=NEWLINE_TAB)}", err=True)
     sys.exit(EXIT_ERROR)
+
+
+def _as_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 def _settings(config_file: str | None, no_config: bool, near: str | None) -> Config:
@@ -170,6 +176,9 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
     2 usage, configuration, rule or input errors (or a report that cannot be written),
     130 interrupted. The -o file appears only when the run completes.
     """
+    if threading.current_thread() is threading.main_thread():
+        # `kill` or a CI time-out ends the run as Ctrl-C does: no half-written report left
+        signal.signal(signal.SIGTERM, _as_interrupt)
     config = _settings(config_file, no_config, paths[0])
     jurisdiction = jurisdiction or config.jurisdiction or "dk"
     lang = lang or config.lang or "da"

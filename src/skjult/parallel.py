@@ -45,6 +45,9 @@ def _start(spec: tuple[Any, ...]) -> None:
     # Ctrl-C is the parent's to handle (it stops the pool); a worker that took it would die
     # with a traceback in the middle of the user's terminal.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A forked worker inherits the parent's SIGTERM handler (which only notes the signal); the
+    # pool ends workers with SIGTERM, so a worker must die of it.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if _worker is None:
         from skjult.engine import Checker
 
@@ -79,7 +82,7 @@ def _lost(workers: Iterable[BaseProcess]) -> WorkerLost:
 
 
 class _Interrupts:
-    """Ctrl-C noted while the pool runs, and raised only between its operations.
+    """Ctrl-C (or SIGTERM) noted while the pool runs, and raised only between its operations.
 
     A ``KeyboardInterrupt`` raised at any bytecode can land inside the pool's own machinery —
     half a message written to the pipe that wakes its manager thread — and then stopping the
@@ -87,21 +90,21 @@ class _Interrupts:
     and while waiting for one (every 0.1 s). Only the main thread can set a handler; elsewhere
     Ctrl-C behaves as usual."""
 
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
     def __init__(self) -> None:
         self.pressed = False
-        self._previous: Any = None
-        self._installed = False
+        self._previous: dict[int, Any] = {}
 
     def __enter__(self) -> _Interrupts:
         if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._note)
-            self._installed = True
+            self._previous = {n: signal.signal(n, self._note) for n in self.SIGNALS}
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._installed:
-            signal.signal(signal.SIGINT, self._previous)
-            self._installed = False
+        for number, handler in self._previous.items():
+            signal.signal(number, handler)
+        self._previous = {}
 
     def _note(self, signum: int, frame: Any) -> None:
         self.pressed = True
