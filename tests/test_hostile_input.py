@@ -252,13 +252,35 @@ def test_report_never_overwrites_an_input(tmp_path: Path) -> None:
     assert posts.read_bytes() == before
 
 
-def test_report_inside_the_scanned_folder_is_not_read_back(tmp_path: Path) -> None:
-    (tmp_path / "a.jsonl").write_text(jsonl({"caption": UNLABELLED}), encoding="utf-8")
+def test_report_inside_the_scanned_folder_is_not_read_back_nor_overwritten(tmp_path: Path) -> None:
+    creator = tmp_path / "mia"
+    creator.mkdir()
+    posts = creator / "posts.jsonl"
+    posts.write_text(jsonl({"caption": UNLABELLED}), encoding="utf-8")
     out = tmp_path / "report.jsonl"
-    for _ in range(2):
-        code, _, _ = check(str(tmp_path), "--format", "jsonl", "-o", str(out))
-        assert code == 1
-        assert len(out.read_text(encoding="utf-8").splitlines()) == 1  # the one post
+    code, _, _ = check(str(tmp_path), "--format", "jsonl", "-o", str(out))
+    assert code == 1 and len(out.read_text(encoding="utf-8").splitlines()) == 1  # the one post
+    # a file that exists in a folder the run reads may be an input: never replaced
+    for existing in (out, posts):
+        before = existing.read_bytes()
+        code, _, err = check(str(tmp_path), "--format", "jsonl", "-o", str(existing))
+        assert code == 2 and "which this run reads" in err
+        assert existing.read_bytes() == before
+
+
+def test_report_never_overwrites_what_stdin_reads_or_the_configuration(tmp_path: Path) -> None:
+    posts = tmp_path / "s.jsonl"
+    posts.write_text(jsonl({"caption": UNLABELLED}), encoding="utf-8")
+    with posts.open("rb") as stdin:
+        run = subprocess.run([sys.executable, "-m", "skjult.cli", "check", "-", "--no-config",
+                              "-o", str(posts)], stdin=stdin, capture_output=True, text=True,
+                             timeout=120)
+    assert run.returncode == 2 and "standard input" in run.stderr
+    assert posts.read_text(encoding="utf-8") == jsonl({"caption": UNLABELLED})
+    config = tmp_path / "skjult.toml"
+    config.write_text('lang = "en"\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(posts), "-o", str(config)])
+    assert result.exit_code == 2 and config.read_text(encoding="utf-8") == 'lang = "en"\n'
 
 
 def test_failed_write_keeps_the_old_report_and_is_exit_2(tmp_path: Path) -> None:
@@ -374,3 +396,19 @@ def test_a_failure_on_one_post_names_it_across_processes() -> None:
     failed = CheckFailed(Post(text="x", source="export.jsonl:line 7"), ValueError("boom"))
     again = pickle.loads(pickle.dumps(failed))  # as it comes back from a --jobs worker
     assert "export.jsonl:line 7" in str(again) and isinstance(again.error, ValueError)
+
+
+def test_file_names_cannot_forge_lines_or_workflow_commands_on_stderr(tmp_path: Path) -> None:
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "a\n::error::pwned.json").write_bytes(b"x\0")
+    (folder / "##[error]x.jsonl").write_bytes(b"")
+    (folder / "b.jsonl").write_text('{"caption": "x", "audience": "##[error]a\\n::warning::b"}\n',
+                                    encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "skjult.cli", "check", str(folder), "--no-config"],
+                         capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "GITHUB_ACTIONS": "true"})
+    assert run.returncode == 2
+    lines = run.stderr.splitlines()
+    assert len(lines) >= 3 and all(line.startswith("skjult: ") for line in lines), lines
+    assert "##[" not in run.stderr and "pwned" in run.stderr

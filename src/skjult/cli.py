@@ -38,8 +38,16 @@ FAIL_LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Sev
 NEWLINE_TAB = "\n\t"
 
 
+def _shown(message: str) -> str:
+    """A message for stderr: control characters from input escaped, every line starting with
+    "skjult: " (so that a file name holding a newline cannot start a line of its own, such as a
+    GitHub workflow command "::error::"), and the runner's legacy "##[" defused."""
+    text = printable(message, keep=NEWLINE_TAB).replace("##[", "##\\[")
+    return "\n".join(f"skjult: {line}" for line in text.split("\n"))
+
+
 def _fail(message: str) -> NoReturn:
-    click.echo(f"skjult: {printable(message, keep=NEWLINE_TAB)}", err=True)
+    click.echo(_shown(message), err=True)
     sys.exit(EXIT_ERROR)
 
 
@@ -199,7 +207,7 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
     out: IO[str] = sys.stdout
     if target is not None:
         try:
-            refuse_inputs(target, paths)
+            refuse_inputs(target, paths, [config.file] if config.file else [])
             destination = AtomicFile(target)
         except DestinationError as exc:
             _fail(str(exc))
@@ -216,7 +224,7 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
     def tell(message: str) -> None:
         meter.clear()
         # file names, creators, reasons quoting a record: input, so never terminal commands
-        click.echo(f"skjult: {printable(message, keep=NEWLINE_TAB)}", err=True)
+        click.echo(_shown(message), err=True)
 
     def posts() -> Iterator[Post]:
         for path in paths:
@@ -228,17 +236,17 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
                 elif isinstance(item, Skip):
                     report.skip(item)
                     if not quiet and item.kind != NO_TEXT:
-                        tell(f"skipped {item}")
+                        tell(f"skipped {printable(str(item))}")
                 elif isinstance(item, Opened):
                     report.file(item.file).format = item.format
                     meter.file()
                 elif isinstance(item, Notice):
                     report.notice(item)
                     if not quiet:
-                        tell(str(item))
+                        tell(printable(str(item)))
                 else:
                     report.file(item.file).error = item.message
-                    tell(str(item))
+                    tell(printable(str(item)))
 
     def abandon(message: str, code: int = EXIT_ERROR) -> NoReturn:
         meter.done()
@@ -256,7 +264,10 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
             if fixer is not None:
                 result, message = fixer.handle(result)
                 if message:
-                    (click.echo(printable(message, keep=NEWLINE_TAB)) if diff else tell(message))
+                    if diff:  # diff lines start with "+", "-", " " or "@@": never a command
+                        click.echo(printable(message, keep=NEWLINE_TAB).replace("##[", "##\\["))
+                    else:
+                        tell(message)
             report.add(result)
             if not diff:
                 sink.post(result)
@@ -510,7 +521,7 @@ def eval_command(labelled: str, jurisdiction: str | None, extra_packs: tuple[str
     except OSError as exc:
         _fail(f"{labelled}: cannot read: {exc.strerror or exc}")
     for skip in result.skips:
-        click.echo(f"skjult: skipped {printable(str(skip))}", err=True)
+        click.echo(_shown(f"skipped {skip}"), err=True)
     if not result.total:
         _fail(f"{labelled}: no labelled record to evaluate")
     if as_json:

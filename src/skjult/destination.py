@@ -29,12 +29,26 @@ def _is_special(path: Path) -> bool:
         raise DestinationError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
-def refuse_inputs(output: Path, inputs: Iterable[str]) -> None:
-    """A report never replaces a file the same run reads."""
+def refuse_inputs(output: Path, inputs: Iterable[str], settings: Iterable[str] = ()) -> None:
+    """A report never replaces a file the same run reads: an input named on the command line
+    (also the file standard input comes from), an existing file inside a folder the run reads,
+    or the run's own configuration."""
     if not output.exists():
+        return  # a new file: the readers are told to leave it alone
+    try:
+        target = output.stat()
+    except OSError:
         return
+    resolved = output.resolve()
     for name in inputs:
         if name == "-":
+            try:
+                stdin = os.fstat(0)
+            except OSError:
+                continue
+            if (stdin.st_dev, stdin.st_ino) == (target.st_dev, target.st_ino):
+                raise DestinationError(f"{output}: is what standard input reads; not "
+                                       "overwritten (write the report to another file)")
             continue
         try:
             same = os.path.samefile(name, output)
@@ -43,6 +57,16 @@ def refuse_inputs(output: Path, inputs: Iterable[str]) -> None:
         if same:
             raise DestinationError(f"{output}: is also an input of this run; not overwritten "
                                    "(write the report to another file)")
+        folder = Path(name)
+        if folder.is_dir() and resolved.is_relative_to(folder.resolve()):
+            raise DestinationError(f"{output}: is inside {name}, which this run reads; not "
+                                   "overwritten (write the report outside the folder)")
+    for name in settings:
+        try:
+            if os.path.samefile(name, output):
+                raise DestinationError(f"{output}: is this run's configuration; not overwritten")
+        except OSError:
+            continue
 
 
 class AtomicFile:

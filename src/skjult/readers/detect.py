@@ -9,6 +9,7 @@ recognised by content (a scraper's field names, a CSV header). ``--input-format`
 from __future__ import annotations
 
 import re
+import stat
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -364,10 +365,19 @@ def read_path(path: str, options: ReadOptions | None = None, input_format: str |
         finally:
             tree.close()
         return
-    if zipfile.is_zipfile(target) and target.suffix.lower() not in (".xlsx", ".docx"):
+    # only a regular file is looked at as a zip: is_zipfile reads /dev/zero to the end
+    if target.is_file() and not _special(target) and zipfile.is_zipfile(target) \
+            and target.suffix.lower() not in (".xlsx", ".docx"):
         yield from read_path_as_zip(target, options, input_format)
         return
     yield from read_document(file_document(path), options, input_format)
+
+
+def _special(target: Path) -> bool:
+    try:
+        return not stat.S_ISREG(target.stat().st_mode)
+    except OSError:
+        return True
 
 
 def read_path_as_zip(target: Path, options: ReadOptions, input_format: str | None

@@ -52,6 +52,13 @@ def finish(post: Post, name: str, position: str, options: ReadOptions) -> Post:
     if len(post.text) > MAX_CAPTION_CHARS:
         raise RecordError(f"a caption of {len(post.text):,} characters; no platform allows more "
                           f"than {MAX_CAPTION_CHARS:,}")
+    for field in ("id", "creator", "platform", "created_at", "url"):
+        value = getattr(post, field)
+        if value is None or isinstance(value, str):
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise RecordError(f"{field} must be text, not {type(value).__name__}")
+        setattr(post, field, str(value))  # a numeric id or creator, as the export wrote it
     post.source = f"{name}:{position}"
     post.file = name
     defaults = options.defaults

@@ -102,8 +102,10 @@ class TextSource:
         if size is None or size < 0:
             out, self._head = self._head + self._raw.read(), ""
             return self._out(out)
-        if self._head:
+        if self._head:  # the rest of the head, then more from the stream: never a short read
             out, self._head = self._head[:size], self._head[size:]
+            if len(out) < size:
+                out += self._raw.read(size - len(out))
             return self._out(out)
         return self._out(self._raw.read(size))
 
@@ -155,12 +157,17 @@ class TextSource:
 
 def is_binary(sample: bytes) -> bool:
     return b"\x00" in sample[:8192] and not sample.startswith((codecs.BOM_UTF16_LE,
-                                                                codecs.BOM_UTF16_BE))
+                                                                codecs.BOM_UTF16_BE,
+                                                                codecs.BOM_UTF32_BE))
 
 
 def decode_stream(raw: IO[bytes], sample: bytes) -> TextSource:
     """UTF-8 (with or without BOM); Danish Excel's cp1252 when the sample is not UTF-8."""
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if sample.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: same start
+        encoding = "utf-32"
+        marker = REPLACEMENT.encode("utf-32-le" if sample.startswith(codecs.BOM_UTF32_LE)
+                                    else "utf-32-be")
+    elif sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding = "utf-16"
         marker = REPLACEMENT.encode("utf-16-le" if sample.startswith(codecs.BOM_UTF16_LE)
                                     else "utf-16-be")
