@@ -412,3 +412,22 @@ def test_file_names_cannot_forge_lines_or_workflow_commands_on_stderr(tmp_path: 
     lines = run.stderr.splitlines()
     assert len(lines) >= 3 and all(line.startswith("skjult: ") for line in lines), lines
     assert "##[" not in run.stderr and "pwned" in run.stderr
+
+
+def test_zip_listing_one_member_many_times_is_refused(tmp_path: Path) -> None:
+    import io
+    import struct
+
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as zf:
+        zf.writestr("a.jsonl", jsonl({"caption": UNLABELLED}) * 10)
+    data = packed.getvalue()
+    end = data.rindex(b"PK\x05\x06")
+    start = struct.unpack("<I", data[end + 16:end + 20])[0]
+    listing = data[start:end] * 50  # the one entry, fifty times: fifty times the posts
+    record = bytearray(data[end:])
+    struct.pack_into("<HHII", record, 8, 50, 50, len(listing), start)
+    archive = tmp_path / "dup.zip"
+    archive.write_bytes(data[:start] + listing + bytes(record))
+    code, _, err = check(str(archive), "-q")
+    assert code == 2 and "share the same data" in err

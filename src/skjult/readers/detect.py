@@ -383,7 +383,11 @@ def _special(target: Path) -> bool:
 def read_path_as_zip(target: Path, options: ReadOptions, input_format: str | None
                      ) -> Iterator[Item]:
     """A zip archive whose name does not end in .zip (Takeout's parts sometimes do not)."""
-    tree = open_tree(target, options.exclude) if target.is_dir() else ZipTree(target)
+    try:
+        tree = open_tree(target, options.exclude) if target.is_dir() else ZipTree(target)
+    except InputError as exc:
+        yield Unreadable(exc.file, exc.message)
+        return
     try:
         yield from guarded(str(target), read_tree(tree, options, input_format))
     finally:

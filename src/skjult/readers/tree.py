@@ -134,8 +134,13 @@ class ZipTree(Tree):
             raise InputError(str(path), "not a readable zip archive (damaged or not a zip)") from None
         except OSError as exc:
             raise InputError(str(path), f"cannot be read: {exc.strerror or exc}") from None
-        self._members = [Member(i.filename, i.file_size) for i in self._zip.infolist()
-                         if not i.is_dir() and not _JUNK.search(i.filename)]
+        infos = [i for i in self._zip.infolist() if not i.is_dir() and not _JUNK.search(i.filename)]
+        try:
+            _refuse_bomb(str(path), infos)
+        except InputError:
+            self._zip.close()
+            raise
+        self._members = [Member(i.filename, i.file_size) for i in infos]
 
     def members(self) -> list[Member]:
         return self._members
@@ -162,6 +167,22 @@ class ZipTree(Tree):
 
     def close(self) -> None:
         self._zip.close()
+
+
+def _refuse_bomb(name: str, infos: list[zipfile.ZipInfo]) -> None:
+    """An archive whose entries share their data (the same member listed many times, or members
+    overlapping) is built to expand without end: a bomb, not an export. So is one whose members
+    together expand past ``MAX_EXPANDED_BYTES`` at more than ``MAX_EXPANSION_RATIO`` times the
+    archive's size."""
+    offsets = [i.header_offset for i in infos]
+    if len(set(offsets)) < len(offsets):
+        raise InputError(name, "several entries share the same data: a zip bomb, not an export; "
+                         "not read")
+    expanded = sum(i.file_size for i in infos)
+    packed = max(1, sum(i.compress_size for i in infos))
+    if expanded > MAX_EXPANDED_BYTES and expanded > MAX_EXPANSION_RATIO * packed:
+        raise InputError(name, f"expands {expanded / packed:,.0f}-fold to {expanded:,} bytes: "
+                         "a decompression bomb, not an export; not read")
 
 
 def open_tree(path: Path, exclude: frozenset[Path] = frozenset()) -> Tree:
