@@ -48,6 +48,10 @@ if TYPE_CHECKING:
 DISCLOSURE_KINDS = {"label": "label", "weak-label": "weak"}
 BATCH = 512
 VOCAB_GROWTH = 10_000  # new token strings a pipeline may learn before it is replaced
+# A batch also ends at this many characters: 512 captions of 99,999 characters of emoji or CJK,
+# every token new, would hold gigabytes of docs and token strings before the vocabulary is
+# bounded again. Ordinary batches (512 × a few hundred characters) never reach it.
+BATCH_CHARS = 500_000
 
 
 class _Message(dict[str, str]):
@@ -136,6 +140,7 @@ class Checker:
 
     def _checked(self, posts: Iterable[Post]) -> Iterator[PostResult]:
         batch: list[tuple[Post, Caption]] = []
+        size = 0  # characters in the batch
         audiences = self.config.audiences
         for post in posts:
             if audiences and post.creator in audiences and not post.meta.get("audience"):
@@ -147,9 +152,10 @@ class Checker:
             except Exception as exc:
                 raise CheckFailed(post, exc) from exc
             batch.append((post, caption))
-            if len(batch) >= BATCH:
+            size += len(caption.text)
+            if len(batch) >= BATCH or size >= BATCH_CHARS:
                 yield from self._check_batch(batch, self.nlp.tokenizer)
-                batch = []
+                batch, size = [], 0
                 self._bound_vocabulary()
         if batch:
             yield from self._check_batch(batch, self.nlp.tokenizer)
@@ -166,17 +172,10 @@ class Checker:
     # -- internals --------------------------------------------------------------------------
 
     def _check_batch(self, batch: list[tuple[Post, Caption]], tokenizer: Any) -> Iterator[PostResult]:
-        try:
-            docs = list(tokenizer.pipe([caption.text for _, caption in batch], batch_size=BATCH))
-        except Exception:  # find the post that breaks the tokenizer, to name it
-            docs = []
-            for post, caption in batch:
-                try:
-                    docs.append(tokenizer(caption.text))
-                except Exception as exc:
-                    raise CheckFailed(post, exc) from exc
-        for (post, caption), doc in zip(batch, docs, strict=True):
-            try:
+        docs = tokenizer.pipe([caption.text for _, caption in batch], batch_size=BATCH)
+        for post, caption in batch:
+            try:  # the tokenizer works lazily: a failure here is on this post's caption
+                doc = next(docs)
                 result = self._judge(post, caption, doc)
             except Exception as exc:
                 raise CheckFailed(post, exc) from exc
