@@ -431,3 +431,31 @@ def test_zip_listing_one_member_many_times_is_refused(tmp_path: Path) -> None:
     archive.write_bytes(data[:start] + listing + bytes(record))
     code, _, err = check(str(archive), "-q")
     assert code == 2 and "share the same data" in err
+
+
+def test_folders_nested_without_end_do_not_take_the_others_with_them(tmp_path: Path) -> None:
+    (tmp_path / "anna").mkdir()
+    (tmp_path / "anna" / "p.jsonl").write_text(jsonl({"caption": UNLABELLED}), encoding="utf-8")
+    here = Path.cwd()
+    deep = tmp_path / "mia"
+    deep.mkdir()
+    os.chdir(deep)
+    try:
+        for _ in range(1_500):  # deeper than os.walk can recurse
+            os.mkdir("d")
+            os.chdir("d")
+    finally:
+        os.chdir(here)
+    (tmp_path / "link").symlink_to(tmp_path / "anna")
+    code, _, err = check(str(tmp_path), "-o", str(tmp_path.parent / "r.txt"))
+    assert code == 2 and "nested more than 64 deep" in err
+    assert "link: a symbolic link to a folder; not followed" in err
+    assert "anna/p.jsonl" in (tmp_path.parent / "r.txt").read_text(encoding="utf-8")
+
+
+def test_campaign_file_that_is_a_fifo_is_refused(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "campaign.txt")
+    (tmp_path / "skjult.toml").write_text('[campaign]\nfiles = ["campaign.txt"]\n', encoding="utf-8")
+    (tmp_path / "a.txt").write_text(UNLABELLED + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "a.txt")])
+    assert result.exit_code == 2 and "not a regular file" in result.stderr

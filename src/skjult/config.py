@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import stat
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -309,6 +310,8 @@ def _campaign(r: _Reader, raw: Any) -> frozenset[str]:
     for name in r.texts(("campaign", "files"), raw.get("files", [])):
         path = _inside(r, ("campaign", "files"), name)
         try:
+            if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would wait for ever
+                raise r.fail(("campaign", "files"), f"campaign file {name}: not a regular file")
             if path.stat().st_size > MAX_CAMPAIGN_BYTES:
                 raise r.fail(("campaign", "files"), f"campaign file {name}: larger than "
                              f"{MAX_CAMPAIGN_BYTES:,} bytes; one post id or URL per line")

@@ -15,6 +15,10 @@ from skjult.readers.base import InputError
 from skjult.readers.document import Document
 from skjult.readers.limits import MAX_EXPANDED_BYTES, MAX_EXPANSION_RATIO
 
+# Exports nest a few folders deep; past this a tree is built to exhaust the walk (os.walk
+# recurses once per level), and the folders below are reported unread instead.
+MAX_FOLDER_DEPTH = 64
+
 # Debris that archivers and file browsers leave behind; never an export's content.
 _JUNK = re.compile(r"(^|/)(__MACOSX/|\._|\.DS_Store$|Thumbs\.db$|desktop\.ini$|\.git/)")
 
@@ -86,6 +90,15 @@ class FolderTree(Tree):
 
             for folder, dirs, files in os.walk(self.root, onerror=unlisted):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in dirs:
+                    if Path(folder, name).is_symlink():  # os.walk does not follow them: say so
+                        self.passed_over.append((str(Path(folder, name)), "a symbolic link to a "
+                                                 "folder; not followed (name it on the command "
+                                                 "line to read it)"))
+                if len(Path(folder).relative_to(self.root).parts) >= MAX_FOLDER_DEPTH and dirs:
+                    self.problems.append((str(Path(folder)), f"folders nested more than "
+                                          f"{MAX_FOLDER_DEPTH} deep below {self.root}; not read"))
+                    dirs[:] = []
                 for file in sorted(files):
                     full = Path(folder, file)
                     rel = full.relative_to(self.root).as_posix()
