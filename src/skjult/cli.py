@@ -91,7 +91,19 @@ def _mapping(values: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Ctrl-C anywhere (say, while a configuration names a slow network file) is exit 130, as
+    in the middle of a check, not click's "Aborted!" with 1, the code for findings."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("skjult: interrupted", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="skjult")
 def main() -> None:
     """skjult finds hidden advertising (skjult reklame) in social-media captions.

@@ -86,6 +86,7 @@ class AtomicFile:
             mode = _mode_of(target)
             if mode is not None:
                 os.chmod(handle, mode)
+            _keep_owner(handle, target)
             self.stream = os.fdopen(handle, "w", encoding=encoding, newline="")
         except OSError as exc:
             raise DestinationError(f"{target}: cannot write: {exc.strerror or exc}") from None
@@ -111,6 +112,18 @@ class AtomicFile:
         if self._temp is not None:
             self._temp.unlink(missing_ok=True)
             self._temp = None
+
+
+def _keep_owner(handle: int, target: Path) -> None:
+    """The replacement belongs to whoever owned the file (root fixing a user's draft in a
+    container must not take it from them); only root can give a file away, so others skip it."""
+    try:
+        info = target.stat()
+    except OSError:
+        return
+    if (info.st_uid, info.st_gid) != (os.geteuid(), os.getegid()):
+        with contextlib.suppress(OSError):
+            os.fchown(handle, info.st_uid, info.st_gid)
 
 
 def _mode_of(path: Path) -> int | None:
