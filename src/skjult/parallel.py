@@ -169,6 +169,12 @@ def check(checker: Checker, posts: Iterable[Post], jobs: int) -> Iterator[PostRe
             for worker in workers.values():
                 if worker.is_alive():
                     worker.terminate()
+            for worker in workers.values():
+                # a worker forked before it set its own handlers only notes SIGTERM (inherited
+                # from this process): waiting for it would hang; it is killed instead
+                worker.join(timeout=2)
+                if worker.is_alive():
+                    worker.kill()
         pool.shutdown(wait=True, cancel_futures=True)
     if lost:  # named once the pool has reaped its workers, when their exit codes are known
         raise _lost(workers.values())
