@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import tempfile
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -7,6 +9,12 @@ from pathlib import Path
 import pytest
 
 from skjult.engine import Checker
+
+# Hypothesis keeps a cache (examples, constants gathered from the code) in .hypothesis/ beside
+# the tests; our fuzz tests are derandomized and use no database, so it goes to a temporary
+# folder and the checkout stays as cloned.
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY",
+                      tempfile.mkdtemp(prefix="skjult-hypothesis-"))
 
 
 @pytest.fixture(scope="session")

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 
 import pytest
+from cached_pack import copied_pack, folders
 
 from skjult.rules.cache import cached
-from skjult.rules.pack import Pack, builtin_root, load_pack
-
-
-def folders(pack: Pack) -> list[Path]:
-    return sorted({pack.root.resolve(), *(Path(t.file).resolve().parents[1]
-                                          for t in pack.termsets.values())})
+from skjult.rules.pack import Pack, load_pack
 
 
 def fail() -> Pack:
@@ -23,11 +18,7 @@ def fail() -> Pack:
 
 @pytest.fixture()
 def pack_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SKJULT_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("SKJULT_NO_CACHE", raising=False)
-    shutil.copytree(builtin_root() / "uk", tmp_path / "uk")
-    shutil.copytree(builtin_root() / "_english", tmp_path / "_english")
-    return tmp_path / "uk"
+    return copied_pack(tmp_path, monkeypatch)
 
 
 def test_second_load_comes_from_the_cache(pack_dir: Path) -> None:

@@ -8,7 +8,6 @@ import json
 import os
 import pickle
 import shlex
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,9 +16,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from cached_pack import copied_pack, folders
 
 from skjult.rules.cache import KEY_FILE, cached
-from skjult.rules.pack import Pack, builtin_root, load_pack
+from skjult.rules.pack import Pack, load_pack
 
 POSIX = pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX owners and modes")
 
@@ -36,18 +36,9 @@ class Payload:
         return os.system, (f"touch {shlex.quote(str(self.marker))}",)
 
 
-def folders(pack: Pack) -> list[Path]:
-    return sorted({pack.root.resolve(), *(Path(t.file).resolve().parents[1]
-                                          for t in pack.termsets.values())})
-
-
 @pytest.fixture()
 def pack_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SKJULT_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("SKJULT_NO_CACHE", raising=False)
-    shutil.copytree(builtin_root() / "uk", tmp_path / "uk")
-    shutil.copytree(builtin_root() / "_english", tmp_path / "_english")
-    return tmp_path / "uk"
+    return copied_pack(tmp_path, monkeypatch)
 
 
 class Loads:

@@ -90,10 +90,6 @@ class TextSource:
             self._seen += text.count(REPLACEMENT)
         return text
 
-    def first_char(self) -> str:
-        stripped = self._head.lstrip("\ufeff \t\r\n")
-        return stripped[:1]
-
     @property
     def head(self) -> str:
         return self._head
