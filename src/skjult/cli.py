@@ -29,6 +29,7 @@ from skjult.report import FORMATTERS, formatter
 from skjult.report.summary import Report
 from skjult.report.terminal import printable
 from skjult.rules.errors import RuleError
+from skjult.runinfo import COMMAND_LINE, DEFAULT, PackInfo, RunInfo, Setting, now, pack_digest, settings_text
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FAIL_LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO,
@@ -77,6 +78,56 @@ def _checker(jurisdiction: str | None, lang: str, extra: tuple[str, ...],
         _fail(str(exc))
 
 
+# Command-line parameters by the name a setting has in a configuration file and in reports.
+_PARAMS = {"format": "fmt", "packs": "extra_packs", "map": "maps"}
+
+
+def _resolved(config: Config, values: dict[str, Any]) -> list[Setting]:
+    """Each setting with where its value comes from: the command line, the configuration file
+    (file:line), or skjult's default (asked of click, which knows what was typed)."""
+    ctx = click.get_current_context()
+
+    def typed(name: str) -> bool:
+        source = ctx.get_parameter_source(_PARAMS.get(name, name))
+        return source in (click.core.ParameterSource.COMMANDLINE,
+                          click.core.ParameterSource.ENVIRONMENT)
+
+    config_origin = (COMMAND_LINE if typed("config_file") else
+                     "found at or above the first path" if config.file else DEFAULT)
+    out = [Setting("config", config.file, config_origin)]
+    for name, value in values.items():
+        origin = COMMAND_LINE if typed(name) else config.origin(name) or DEFAULT
+        out.append(Setting(name, value, origin))
+    from_file = {"select": config.select, "ignore": config.ignore,
+                 "severity": {k: str(v) for k, v in config.severity.items()},
+                 "folds": {k: {"chars": v.chars, "lines": v.lines} for k, v in config.folds.items()},
+                 "brands": list(config.brands),
+                 "campaign": f"{len(config.campaign)} posts" if config.campaign else None,
+                 "creators": config.audiences,
+                 "suppress": [s.describe() for s in config.suppressions]}
+    out.extend(Setting(key, value, config.origin(key) or DEFAULT) for key, value in from_file.items())
+    return out
+
+
+def _run_info(checker: Checker, paths: tuple[str, ...], jurisdiction: str, lang: str,
+              fail_level: str, settings: list[Setting]) -> RunInfo:
+    """How this run is made, for the report's header: one found in a parent folder can
+    change what is checked, so the configuration is always named."""
+    from skjult.rules.pack import pack_folders
+
+    # the jurisdiction's pack, then packs added by the configuration or --rules
+    packs = [checker.pack, *checker.extra]
+    return RunInfo(
+        date=now(), version=__version__,
+        inputs=tuple("(standard input)" if p == "-" else p for p in paths),
+        jurisdiction=jurisdiction, lang=lang,
+        packs=tuple(PackInfo(p.name, p.title, p.version, pack_digest(pack_folders(p)))
+                    for p in packs),
+        config=checker.config.file, rules_active=len(checker.rules),
+        rules_ignored=checker.ignored, suppressions=len(checker.config.suppressions),
+        fail_level=fail_level, settings=tuple(settings))
+
+
 def _mapping(values: tuple[str, ...]) -> dict[str, str]:
     out = {}
     for value in values:
@@ -104,7 +155,7 @@ class _Group(click.Group):
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="skjult")
+@click.version_option(__version__, "-V", "--version", prog_name="skjult")
 def main() -> None:
     """skjult finds hidden advertising (skjult reklame) in social-media captions.
 
@@ -173,6 +224,8 @@ def _config_options(command: Any) -> Any:
 @click.option("--jobs", "-J", type=click.IntRange(min=0), default=1, show_default=True,
               help="Check in this many processes (0: one per CPU). Same results, same order.")
 @_config_options
+@click.option("--show-settings", is_flag=True,
+              help="Print the settings this run would use and where each comes from; check nothing.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
 def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimiter: str,
           bom: bool, jurisdiction: str | None,
@@ -181,7 +234,7 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
           paid_partnership: bool | None, audience: str | None, color: bool | None, fix: bool,
           diff: bool, strict: bool, progress: bool | None, quiet: bool, jobs: int,
           config_file: str | None,
-          no_config: bool, debug: bool) -> None:
+          no_config: bool, show_settings: bool, debug: bool) -> None:
     """Check posts in PATHS and report per creator.
 
     PATHS are files, folders, zip archives, or - for standard input. Platform exports
@@ -212,6 +265,15 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
     options = ReadOptions(mapping=_mapping(maps), defaults=defaults,
                           exclude=frozenset({target.resolve()}) if target else frozenset())
     checker = _checker(jurisdiction, lang, extra_packs, config)
+    settings = _resolved(config, {
+        "jurisdiction": jurisdiction, "lang": lang, "fail_level": fail_level, "format": fmt,
+        "packs": [*(str(p) for p in config.packs), *extra_packs], "output": output,
+        "input_format": input_format, "map": list(maps), "creator": creator,
+        "platform": platform, "paid_partnership": paid_partnership, "audience": audience,
+        "jobs": jobs, "strict": strict})
+    if show_settings:
+        click.echo(settings_text(settings), nl=False)
+        sys.exit(EXIT_OK)
     if not checker.rules:  # a configuration that ignores everything must not pass as "all fine"
         _fail(f"no rule is active: {config.file or 'the configuration'} selects none "
               "(see select/ignore); nothing would be checked")
@@ -270,8 +332,7 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
     try:
         # the configuration used is named in the report: one found in a parent folder can
         # change what is checked
-        sink.start({"jurisdiction": jurisdiction, "lang": lang, "version": __version__,
-                    "config": config.file})
+        sink.start(_run_info(checker, paths, jurisdiction, lang, fail_level, settings))
         for result in checker.iter_results(posts(), jobs=jobs or os.cpu_count() or 1):
             if fixer is not None:
                 result, message = fixer.handle(result)
@@ -446,21 +507,27 @@ def rules_test(paths: tuple[str, ...], jurisdiction: str | None, extra_packs: tu
                config_file: str | None, no_config: bool, as_json: bool) -> None:
     """Run the annotated test captions beside each rule (all rules, or those under PATHS).
 
-    A rule fails when a `// ruleid:` caption does not trigger it, when it fires on a caption
-    not marked for it, or when it lacks a `// ruleid:` or an `// ok:` caption.
-    Packs under PATHS that are not loaded yet are added, so `skjult rules test my-pack/`
-    tests a pack of your own.
+    Without --jurisdiction, PATHS or a configured jurisdiction, every built-in pack is tested
+    (dk, uk, us), each with its own rules. A rule fails when a `// ruleid:` caption does not
+    trigger it, when it fires on a caption not marked for it, or when it lacks a `// ruleid:`
+    or an `// ok:` caption. Packs under PATHS that are not loaded yet are added, so
+    `skjult rules test my-pack/` tests a pack of your own.
     """
+    from skjult.rules.pack import available_packs
     from skjult.rules.testing import run_pack_tests
 
     extra = extra_packs + tuple(p for p in paths if (Path(p) / "pack.yml").is_file()
                                 and p not in extra_packs)
-    checker = _configured(jurisdiction, extra, config_file, no_config,
-                          near=paths[0] if paths else None)
-    try:
-        results = run_pack_tests(checker, [Path(p) for p in paths] or None)
-    except RuleError as exc:
-        _fail(str(exc))
+    config = _settings(config_file, no_config, paths[0] if paths else None)
+    chosen = jurisdiction or config.jurisdiction
+    results: list[Any] = []
+    for name in [chosen] if chosen or paths else available_packs():
+        checker = _checker(name, "da", extra, config)
+        try:
+            results += [r for r in run_pack_tests(checker, [Path(p) for p in paths] or None)
+                        if r.rule not in {seen.rule for seen in results}]
+        except RuleError as exc:
+            _fail(str(exc))
     failed = [r for r in results if not r.passed]
     totals = {"tp": 0, "fp": 0, "fn": 0, "tn": 0}
     for r in results:

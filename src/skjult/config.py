@@ -80,6 +80,14 @@ class Config:
     campaign: frozenset[str] = frozenset()
     audiences: dict[str, str] = field(default_factory=dict)
     suppressions: tuple[Suppression, ...] = ()
+    # where each top-level setting was written ("file:line"), for --show-settings and reports
+    origins: dict[str, str] = field(default_factory=dict)
+    # line of each select/ignore/severity selector, to point at one that matches no rule
+    selector_lines: dict[tuple[str, str], int | None] = field(default_factory=dict)
+
+    def origin(self, key: str) -> str | None:
+        """Where setting ``key`` was written, or None when the file does not set it."""
+        return self.origins.get(key)
 
 
 def matches(pattern: str, rule_id: str, category: str) -> bool:
@@ -114,6 +122,18 @@ class _Lines:
             if hits:
                 return hits[min(index, len(hits) - 1)] if index is not None else hits[0]
         return None
+
+
+    def value_line(self, key: str, value: str) -> int | None:
+        """The line of the string ``value`` in the list ``key`` (which may span lines)."""
+        start = self.of(key)
+        if start is None:
+            return None
+        quoted = regex.compile(rf"[\"']{regex.escape(value)}[\"']")
+        for n in range(start, len(self.lines) + 1):
+            if quoted.search(self.lines[n - 1]):
+                return n
+        return start
 
 
 def find_config(start: Path) -> Path | None:
@@ -224,7 +244,17 @@ def _parse(data: dict[str, Any], r: _Reader) -> Config:
         campaign=_campaign(r, data.get("campaign")),
         audiences=_creators(r, data.get("creators", {})),
         suppressions=_suppressions(r, data.get("suppress", [])),
+        origins={key: _where(r, (key,)) for key in data},
+        selector_lines={
+            **{(key, s): r.lines.value_line(key, s) for key in ("select", "ignore")
+               for s in r.texts((key,), data.get(key, []))},
+            **{("severity", s): r.lines.of("severity", s) for s in severity}},
     )
+
+
+def _where(r: _Reader, path: tuple[str, ...]) -> str:
+    line = r.lines.of(*path)
+    return f"{r.file}:{line}" if line else r.file
 
 
 def _jurisdiction(r: _Reader, value: Any) -> str:
@@ -373,3 +403,37 @@ def _suppressions(r: _Reader, raw: Any) -> tuple[Suppression, ...]:
             line=r.lines.of("suppress", i),
         ))
     return tuple(out)
+
+
+def check_selectors(config: Config, rules: Iterable[Any], other_packs: Iterable[str]) -> None:
+    """Every select/ignore/severity selector must name some rule of the run, as ruff refuses an
+    unknown code: a typo (``dk.label-mising``) would otherwise switch nothing off or on and the
+    run would look fine. Categories are always accepted, and so are selectors for another
+    jurisdiction's pack (``uk.*`` in a configuration shared between dk and uk runs)."""
+    loaded = list(rules)
+    ids = [rule.id for rule in loaded]
+    loaded_packs = {rule.id.split(".", 1)[0] for rule in loaded}
+    elsewhere = set(other_packs) - loaded_packs
+    chosen = [*(("select", x) for x in config.select), *(("ignore", x) for x in config.ignore),
+              *(("severity", x) for x in config.severity)]
+    for key, selector in chosen:
+        line = config.selector_lines.get((key, selector))
+        if selector in CATEGORIES or selector.split(".", 1)[0] in elsewhere:
+            continue
+        if any(matches(selector, rule.id, rule.category) for rule in loaded):
+            continue
+        hint = did_you_mean(selector, [*ids, *_globs(ids)] if any(c in selector for c in "*?[")
+                            else ids) or did_you_mean(selector, CATEGORIES)
+        raise ConfigError(config.file or "configuration", line,
+                          f"{key}: {selector!r} matches no rule of this run", hint)
+
+
+def _globs(ids: Iterable[str]) -> set[str]:
+    """``dk.label-*``, ``dk.*``: the globs a person would write for these ids."""
+    out = set()
+    for rule_id in ids:
+        for at, char in enumerate(rule_id):
+            if char in ".-":
+                out.add(rule_id[: at + 1] + "*")
+                out.add(rule_id[:at] + "*")
+    return out

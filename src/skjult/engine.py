@@ -13,7 +13,7 @@ import regex
 
 from skjult import parallel
 from skjult.caption import Caption, anatomy, new_pipeline
-from skjult.config import Config, matches, post_key
+from skjult.config import Config, check_selectors, matches, post_key
 from skjult.model import (
     Commercial,
     Disclosure,
@@ -29,7 +29,7 @@ from skjult.normalize import normalize
 from skjult.rules.errors import RuleError
 from skjult.rules.evidence import Evidence, Mark
 from skjult.rules.kinds import REGISTRY
-from skjult.rules.pack import Pack, builtin_pack, load_pack
+from skjult.rules.pack import Pack, available_packs, builtin_pack, load_pack
 from skjult.rules.rule import Rule
 from skjult.rules.vocabulary import (
     REGEX_TIMEOUT,
@@ -82,6 +82,7 @@ class Checker:
         self.lang = lang
         termsets: dict[str, TermSet] = dict(self.pack.termsets)
         rules: list[Rule] = list(self.pack.rules)
+        self.extra: list[Pack] = []  # packs added by the configuration or the caller
         for folder in dict.fromkeys(Path(p).resolve() for p in (*config.packs, *extra_packs)):
             extra = load_pack(folder, termsets)
             clash = next((r for r in extra.rules if r.id in {k.id for k in rules}), None)
@@ -97,11 +98,14 @@ class Checker:
                                 f"set by the jurisdiction's pack ({self.pack.name}); an added "
                                 "pack cannot change it")
             termsets.update(extra.termsets)
+            self.extra.append(extra)
             rules.extend(extra.rules)
         if config.brands:
             _add_brands(termsets, config, self.pack.brand)
         self.termsets = termsets
+        check_selectors(config, rules, available_packs())
         self.rules = tuple(_tuned(rules, config))
+        self.ignored = len(rules) - len(self.rules)  # loaded but switched off by select/ignore
         self.nlp = new_pipeline(self.pack.language if self.pack.language in ("da", "en") else "da")
         self.vocabulary = Vocabulary(termsets.values(), self.nlp)
         self._vocab_start = len(self.nlp.vocab)

@@ -273,9 +273,11 @@ class CreatorSummary:
     categories: dict[str, int] = field(default_factory=dict)
     first_post: str | None = None  # earliest and latest created_at (ISO 8601 sorts as text)
     last_post: str | None = None
+    suppressed: int = 0  # findings on this creator's posts accepted by a suppression
 
     def add(self, result: PostResult) -> None:
         self.posts += 1
+        self.suppressed += len(result.suppressed)
         when = result.post.created_at
         if when:
             if self.first_post is None or when < self.first_post:
@@ -313,6 +315,7 @@ class CreatorSummary:
             "categories": dict(sorted(self.categories.items())),
             "first_post": self.first_post,
             "last_post": self.last_post,
+            "suppressed": self.suppressed,
         }
 
 

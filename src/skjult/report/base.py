@@ -9,6 +9,7 @@ from skjult.model import PostResult
 from skjult.report.summary import Report
 from skjult.report.terminal import encodable
 from skjult.rules.rule import Rule
+from skjult.runinfo import RunInfo
 
 SCHEMA_VERSION = "1"
 
@@ -38,8 +39,9 @@ class Formatter:
         self.rules = rules  # the rules of the run, for formats that describe them
         self.options = options or {}  # a format's own settings (csv: per, delimiter, bom)
 
-    def start(self, meta: dict[str, Any]) -> None:
-        """Before the first post; ``meta`` says which pack and version produced the run."""
+    def start(self, info: RunInfo) -> None:
+        """Before the first post; ``info`` says how the run is made: date, inputs, packs,
+        configuration, rules in force."""
 
     def post(self, result: PostResult) -> None:
         """One checked post, in input order."""

@@ -21,11 +21,11 @@ is an identifier, not a number to add up (and ``-2+3`` would be evaluated).
 from __future__ import annotations
 
 import csv
-from typing import Any
 
 from skjult.model import CATEGORIES, PostResult
 from skjult.report.base import Formatter
 from skjult.report.summary import Report
+from skjult.runinfo import RunInfo
 
 # What a spreadsheet takes as the start of a formula: ASCII and full-width = + - @.
 FORMULA_START = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
@@ -36,7 +36,10 @@ COLUMNS = ("id", "creator", "platform", "created_at", "url", "verdict", "commerc
 
 
 CREATOR_COLUMNS = ("creator", "posts", "commercial", "compliant", "warnings", "violations",
-                   "compliance_pct", "first_post", "last_post", *CATEGORIES)
+                   "compliance_pct", "first_post", "last_post", *CATEGORIES, "suppressed")
+# How the report was made, repeated on every creator row so that a row copied into another
+# sheet still says it: run date, inputs, packs with their editions, configuration, rules in force.
+RUN_COLUMNS = ("run_date", "inputs", "packs", "config", "rules_active", "rules_ignored")
 
 
 def cell(value: object) -> object:
@@ -49,7 +52,8 @@ def cell(value: object) -> object:
 
 
 class CsvFormatter(Formatter):
-    def start(self, meta: dict[str, Any]) -> None:
+    def start(self, info: RunInfo) -> None:
+        self._info = info
         delimiter = self.options.get("delimiter") or ","
         self._per_creator = self.options.get("per") == "creator"
         self._decimal = "," if delimiter == ";" else "."
@@ -57,7 +61,7 @@ class CsvFormatter(Formatter):
             self.out.write("\ufeff")
         # CRLF, as RFC 4180 and spreadsheets expect.
         self._writer = csv.writer(self.out, delimiter=delimiter, lineterminator="\r\n")
-        self._writer.writerow(CREATOR_COLUMNS if self._per_creator else COLUMNS)
+        self._writer.writerow((*CREATOR_COLUMNS, *RUN_COLUMNS) if self._per_creator else COLUMNS)
 
     def _row(self, values: list[object]) -> None:
         self._writer.writerow([cell(v) for v in values])
@@ -65,12 +69,15 @@ class CsvFormatter(Formatter):
     def finish(self, report: Report) -> None:
         if not self._per_creator:
             return
+        info = self._info
+        run = [info.date, " | ".join(info.inputs), info.pack_line, info.config or "",
+               info.rules_active, info.rules_ignored]
         for c in report.sorted_creators():
             rate = c.compliance_rate
             pct = "" if rate is None else f"{rate * 100:.1f}".replace(".", self._decimal)
             self._row([c.creator, c.posts, c.commercial, c.compliant, c.warnings, c.violations,
                        pct, c.first_post or "", c.last_post or "",
-                       *(c.categories.get(k, 0) for k in CATEGORIES)])
+                       *(c.categories.get(k, 0) for k in CATEGORIES), c.suppressed, *run])
 
     def post(self, result: PostResult) -> None:
         if self._per_creator:

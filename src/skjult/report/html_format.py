@@ -23,6 +23,7 @@ from skjult.report.base import Formatter
 from skjult.report.spool import Spool
 from skjult.report.summary import UNKNOWN_CREATOR, Report
 from skjult.rules.rule import Rule
+from skjult.runinfo import RunInfo
 
 MAX_PROBLEMS = 100  # non-compliant posts listed per creator
 MAX_COMPLIANT = 5  # compliant posts listed per creator
@@ -164,8 +165,8 @@ class HtmlFormatter(Formatter):
         self._platforms: set[str] = set()
         self._meta: dict[str, Any] = {}
 
-    def start(self, meta: dict[str, Any]) -> None:
-        self._meta = meta
+    def start(self, info: RunInfo) -> None:
+        self._meta = info.to_dict()
 
     def post(self, result: PostResult) -> None:
         creator = result.post.creator or UNKNOWN_CREATOR

@@ -9,6 +9,7 @@ from typing import Any
 from skjult.model import PostResult
 from skjult.report.base import SCHEMA_VERSION, Formatter
 from skjult.report.summary import Report
+from skjult.runinfo import RunInfo
 
 
 def dumps(value: Any) -> str:
@@ -24,8 +25,11 @@ class JsonLinesFormatter(Formatter):
 class JsonFormatter(Formatter):
     _first = True
 
-    def start(self, meta: dict[str, Any]) -> None:
-        head = {"schema": f"skjult/report/{SCHEMA_VERSION}", **meta}
+    def start(self, info: RunInfo) -> None:
+        # the first four keys are the original contract; ``run`` says how the report was made
+        head = {"schema": f"skjult/report/{SCHEMA_VERSION}", "jurisdiction": info.jurisdiction,
+                "lang": info.lang, "version": info.version, "config": info.config,
+                "run": info.to_dict()}
         self.out.write(dumps(head)[:-1] + ',"posts":[\n')
 
     def post(self, result: PostResult) -> None:

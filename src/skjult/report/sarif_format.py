@@ -13,6 +13,7 @@ from skjult.model import PostResult, Severity
 from skjult.report.base import Formatter
 from skjult.report.locations import place, uri
 from skjult.report.summary import Report
+from skjult.runinfo import RunInfo, now
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -30,11 +31,12 @@ def _dumps(value: Any) -> str:
 class SarifFormatter(Formatter):
     _first = True
 
-    def start(self, meta: dict[str, Any]) -> None:
+    def start(self, info: RunInfo) -> None:
+        self._info = info
         self._index = {rule.id: i for i, rule in enumerate(self.rules)}
         driver = {
             "name": "skjult",
-            "version": meta.get("version", ""),
+            "version": info.version,
             "informationUri": "https://forbrugerombudsmanden.dk/",
             "rules": [{
                 "id": rule.id,
@@ -97,7 +99,11 @@ class SarifFormatter(Formatter):
                  for skip in report.skips if skip.kind != model.NO_TEXT]
         notes += [{"level": "error", "message": {"text": problem}} for problem in report.unreadable]
         invocation = {"executionSuccessful": not report.unreadable,
+                      "startTimeUtc": self._info.date, "endTimeUtc": now(),
                       "toolExecutionNotifications": notes}
+        # how the run was made (packs and their editions, configuration, rules in force) in
+        # SARIF's property bag for facts of the tool's own
+        properties = {"totals": report.totals(), "skjult": self._info.to_dict()}
         self.out.write("\n]," + _dumps({"invocations": [invocation],
-                                         "properties": {"totals": report.totals()}})[1:-1]
+                                         "properties": properties})[1:-1]
                        + "}]}\n")

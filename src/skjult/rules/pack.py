@@ -28,7 +28,7 @@ from skjult.rules.vocabulary import (
 from skjult.rules.weighing import Weighing, parse_weighing
 from skjult.rules.yamlsource import load
 
-PACK_KEYS = {"pack", "title", "language", "folds", "metadata", "source", "brand", "autofix",
+PACK_KEYS = {"pack", "version", "title", "language", "folds", "metadata", "source", "brand", "autofix",
              "shared", "evidence"}
 AUTOFIX_KEYS = {"label", "label_for", "separator"}
 METADATA_FIELDS = ("paid_partnership",)
@@ -70,6 +70,7 @@ class Pack:
     termsets: dict[str, TermSet]
     rules: tuple[Rule, ...]
     root: Path
+    version: str = ""  # pack.yml ``version``: which edition of the rules a report was made with
 
     def fold_for(self, platform: str | None) -> Fold:
         return self.folds.get((platform or "").lower()) or self.folds.get("default") or Fold(125)
@@ -195,6 +196,7 @@ def load_pack(root: Path, known: Mapping[str, TermSet] | None = None) -> Pack:
         termsets=termsets,
         rules=tuple(rules.values()),
         root=root,
+        version=str(data.get("version", "")),
     )
 
 
@@ -206,7 +208,7 @@ def builtin_pack(name: str) -> Pack:
         raise RuleError("jurisdiction", None, f"no rule pack {name!r}",
                         did_you_mean(name, available_packs()) or
                         f"available: {', '.join(available_packs())}")
-    return cached(folder, "builtin", lambda: _trusted(load_pack(folder)), _folders)
+    return cached(folder, "builtin", lambda: _trusted(load_pack(folder)), pack_folders)
 
 
 def _trusted(pack: Pack) -> Pack:
@@ -217,7 +219,7 @@ def _trusted(pack: Pack) -> Pack:
         for tid, t in pack.termsets.items()})
 
 
-def _folders(pack: Pack) -> list[Path]:
+def pack_folders(pack: Pack) -> list[Path]:
     """Every folder a pack was read from: its own and the shared vocabularies it uses."""
     return sorted({pack.root.resolve(), *(Path(t.file).resolve().parents[1]
                                           for t in pack.termsets.values() if t.file)})
