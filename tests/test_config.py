@@ -223,7 +223,7 @@ def test_suppressions_reported_by_the_command(tmp_path: Path) -> None:
         reason = "Old"
         expires = 2020-01-01
     """)
-    code, out, err = run("check", str(posts), "--format", "json")
+    code, out, err = run("check", str(posts), "--format", "json", "--lang", "en")
     assert code == 0
     report = json.loads(out)
     assert report["totals"]["suppressed"] == 1

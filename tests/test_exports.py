@@ -310,7 +310,7 @@ def test_a_zip_in_a_folder_is_read(tmp_path: Path) -> None:
     items = read(tmp_path)
     assert [p.creator for p in posts_of(items)] == ["freja.films"]
     [notice] = [i for i in items if isinstance(i, Notice)]
-    assert "1 other files not read (.png)" in notice.message
+    assert "1 other file not read (.png)" in notice.message
 
 
 def test_compressed_json_lines(tmp_path: Path) -> None:

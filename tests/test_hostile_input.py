@@ -24,7 +24,9 @@ UNLABELLED = "Tak til @lumaskin for den fine creme, I får koden LUMA20 her"
 
 
 def check(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["check", "--no-config", "--no-progress", *args], input=stdin)
+    # messages in English, the language asserted here (tests/test_language.py has both)
+    result = CliRunner().invoke(main, ["check", "--no-config", "--no-progress", "--lang", "en",
+                                       *args], input=stdin)
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -154,7 +156,7 @@ def test_invalid_utf8_late_in_a_file_is_replaced_and_said(tmp_path: Path) -> Non
                       + b'{"caption": "bad \xe6 byte"}\n' + jsonl({"caption": "after"}).encode())
     _, report, err = report_of(posts)
     assert report["files"][str(posts)]["checked"] == 5002
-    assert "1 invalid bytes" in err
+    assert "1 invalid byte for its encoding was read" in err
 
 
 def test_subfolder_that_cannot_be_read_is_an_error(tmp_path: Path) -> None:
@@ -176,7 +178,8 @@ def test_subfolder_that_cannot_be_read_is_an_error(tmp_path: Path) -> None:
 def test_fifo_in_a_folder_is_passed_over_not_waited_for(tmp_path: Path) -> None:
     (tmp_path / "a.jsonl").write_text(jsonl({"caption": LABELLED}), encoding="utf-8")
     os.mkfifo(tmp_path / "pipe.jsonl")
-    run = subprocess.run([sys.executable, "-m", "skjult.cli", "check", str(tmp_path), "--no-config"],
+    run = subprocess.run([sys.executable, "-m", "skjult.cli", "check", str(tmp_path), "--no-config",
+                          "--lang", "en"],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert "pipe.jsonl: not a regular file" in run.stderr
@@ -227,7 +230,7 @@ def test_gzip_bomb_stops_once_it_expands_too_far(tmp_path: Path) -> None:
         stream.write(b'"}\n')
     code, _, err = check(str(bomb))
     assert code == 2 and "decompression bomb" in err
-    assert "after 1 records" in err  # the post before it was read and checked
+    assert "after 1 record, which was read" in err  # the post before it was read and checked
 
 
 def test_front_matter_aliases_are_refused(tmp_path: Path) -> None:
@@ -239,7 +242,8 @@ def test_front_matter_aliases_are_refused(tmp_path: Path) -> None:
     draft.write_text("---\n" + "\n".join(laughs) + "\n---\n" + UNLABELLED + "\n", encoding="utf-8")
     code, _, err = check(str(draft))
     assert "aliases (*name) are not allowed" in err
-    assert code == 0  # the draft is a counted skip; nothing was checked that failed
+    assert code == 2  # the draft is a counted skip, and a run that checked nothing never passes
+    assert "nothing was checked" in err
 
 
 # -- files are never destroyed ----------------------------------------------------------------------
@@ -273,7 +277,7 @@ def test_report_never_overwrites_what_stdin_reads_or_the_configuration(tmp_path:
     posts.write_text(jsonl({"caption": UNLABELLED}), encoding="utf-8")
     with posts.open("rb") as stdin:
         run = subprocess.run([sys.executable, "-m", "skjult.cli", "check", "-", "--no-config",
-                              "-o", str(posts)], stdin=stdin, capture_output=True, text=True,
+                              "--lang", "en", "-o", str(posts)], stdin=stdin, capture_output=True, text=True,
                              timeout=120)
     assert run.returncode == 2 and "standard input" in run.stderr
     assert posts.read_text(encoding="utf-8") == jsonl({"caption": UNLABELLED})
@@ -290,8 +294,10 @@ def test_failed_write_keeps_the_old_report_and_is_exit_2(tmp_path: Path) -> None
     assert code == 2 and "/dev/full: cannot write" in err and "Traceback" not in err
     old = tmp_path / "old.json"
     old.write_text("the previous report\n", encoding="utf-8")
-    code, _, err = check(str(posts), "-o", str(old), "--input-format", "csv")  # no caption column
-    assert old.read_text(encoding="utf-8") == "the previous report\n" or code != 2
+    # an unreadable input still gets its report, which names the problem, and exit 2
+    code, _, err = check(str(posts), "-o", str(old), "--input-format", "csv", "-f", "json")
+    assert code == 2 and str(posts) in err
+    assert json.loads(old.read_text(encoding="utf-8"))["files"][str(posts)]["error"]
 
 
 @pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
@@ -373,7 +379,7 @@ def test_configuration_that_ignores_every_rule_does_not_pass(tmp_path: Path) -> 
     (tmp_path / "skjult.toml").write_text('ignore = ["dk.*"]\n', encoding="utf-8")
     draft = tmp_path / "a.txt"
     draft.write_text(UNLABELLED + "\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["check", str(draft)])
+    result = CliRunner().invoke(main, ["check", str(draft), "--lang", "en"])
     assert result.exit_code == 2 and "no rule is active" in result.stderr
     assert str(tmp_path / "skjult.toml") in result.stderr
 

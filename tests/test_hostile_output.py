@@ -22,6 +22,7 @@ from skjult.report.github_format import markdown_summary
 from skjult.report.summary import Report
 from skjult.report.terminal import encodable, printable
 from skjult.report.text_format import COLORS
+from skjult.runinfo import describe_run
 
 # What a caption, a creator name, an id or a file name may throw at a terminal: clear screen,
 # a hyperlink (OSC 8, ended by BEL), a C1 CSI (U+009B), carriage return and backspace to
@@ -41,7 +42,7 @@ def render(fmt: str, checked: list[PostResult], report: Report | None = None, *,
     out = io.TextIOWrapper(raw, encoding="utf-8", errors="strict", newline="")
     sink = formatter(fmt, out, color=color, lang="en", options=options)
     report = report or Report()
-    sink.start({"jurisdiction": "dk", "lang": "en", "version": "test"})
+    sink.start(describe_run(Checker(lang="en"), ["hostile.jsonl"]))
     for result in checked:
         report.add(result)
         sink.post(result)

@@ -164,7 +164,8 @@ def run_with_workers(many_posts: Path, tmp_path: Path) -> Iterator[Callable[[], 
     def start() -> tuple[subprocess.Popen[str], list[int]]:
         env = {**os.environ, "SKJULT_CACHE_DIR": str(tmp_path / "cache")}
         run = subprocess.Popen([sys.executable, "-m", "skjult.cli", "check", str(many_posts),
-                                "--jobs", "2", "--format", "jsonl", "--no-config", "-o",
+                                "--jobs", "2", "--format", "jsonl", "--no-config", "--lang", "en",
+                                "-o",
                                 str(tmp_path / "out.jsonl")], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
         started.append(run)

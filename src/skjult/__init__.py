@@ -12,7 +12,7 @@ import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from skjult.engine import Checker
+from skjult.engine import Checker, check_settings, post_keywords
 from skjult.model import (
     CATEGORIES,
     Commercial,
@@ -27,6 +27,7 @@ from skjult.model import (
     Strength,
     Verdict,
 )
+from skjult.readers.base import RecordError
 from skjult.readers.records import post_from_mapping
 from skjult.report.summary import Report
 from skjult.rules.errors import RuleError
@@ -62,14 +63,25 @@ def _checker(jurisdiction: str, lang: str) -> Checker:
 def check(caption: str, *, creator: str | None = None, platform: str | None = None,
           jurisdiction: str = "dk", lang: str = "da", **meta: Any) -> PostResult:
     """Check one caption. Extra keywords are post metadata (``paid_partnership=True``,
-    ``audience="minors"``, ``brand=...``) or post fields (``id``, ``url``, ``created_at``)."""
+    ``audience="minors"``, ``brand=...``) or post fields (``id``, ``url``, ``created_at``,
+    ``source``). Any other keyword is a ``TypeError`` (a misspelt ``paid_partnership`` must not
+    pass unnoticed); a value of the wrong kind, an unknown jurisdiction or language a
+    ``ValueError``."""
+    check_settings(jurisdiction, lang)
+    if not isinstance(caption, Post):  # a Post takes no keywords (Checker.check says so)
+        post_keywords(caption, creator, platform, meta, also=("jurisdiction", "lang"))
     return _checker(jurisdiction, lang).check(caption, creator=creator, platform=platform, **meta)
 
 
 def check_posts(posts: Iterable[Post | Mapping[str, Any]], *, jurisdiction: str = "dk",
                 lang: str = "da", keep_results: bool = True) -> Report:
     """Check many posts (``Post`` objects or dicts with ``caption``/``text``, ``creator``, ...)
-    and summarise them per creator."""
+    and summarise them per creator. An unknown jurisdiction or language is a ``ValueError``, as
+    is an item that is neither (naming the item)."""
+    check_settings(jurisdiction, lang)
+    if isinstance(posts, str | bytes | Post | Mapping):
+        raise ValueError(f"posts must be a list (or other iterable) of posts, not one "
+                         f"{type(posts).__name__}")
     checker = _checker(jurisdiction, lang)
     report = Report(keep_results=keep_results)
 
@@ -77,8 +89,14 @@ def check_posts(posts: Iterable[Post | Mapping[str, Any]], *, jurisdiction: str 
         for i, item in enumerate(posts):
             if isinstance(item, Post):
                 yield item
+            elif isinstance(item, Mapping):
+                try:
+                    yield post_from_mapping(item, position=f"item {i}")
+                except RecordError as exc:
+                    raise ValueError(f"item {i}: {exc}") from None
             else:
-                yield post_from_mapping(item, position=f"item {i}")
+                raise ValueError(f"item {i}: expected a Post or a dict with a caption, not "
+                                 f"{type(item).__name__}")
 
     for result in checker.iter_results(as_posts()):
         report.add(result)

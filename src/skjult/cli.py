@@ -19,6 +19,7 @@ from skjult.config import Config, find_config, load_config
 from skjult.destination import AtomicFile, DestinationError, refuse_inputs
 from skjult.engine import Checker, CheckFailed
 from skjult.fix import DraftFixer
+from skjult.i18n import DEFAULT_LANG, Text, described, localize
 from skjult.model import AUDIENCES, NO_TEXT, Notice, Opened, Post, Severity, Skip
 from skjult.progress import Progress
 from skjult.readers.base import ReadOptions
@@ -29,7 +30,7 @@ from skjult.report import FORMATTERS, formatter
 from skjult.report.summary import Report
 from skjult.report.terminal import printable
 from skjult.rules.errors import RuleError
-from skjult.runinfo import COMMAND_LINE, DEFAULT, PackInfo, RunInfo, Setting, now, pack_digest, settings_text
+from skjult.runinfo import COMMAND_LINE, DEFAULT, Setting, describe_run, settings_text
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FAIL_LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO,
@@ -37,19 +38,44 @@ FAIL_LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Sev
 
 
 NEWLINE_TAB = "\n\t"
+LANG_KEY = "skjult.lang"  # in click's per-invocation ``ctx.meta``: the language of stderr
+
+
+def _lang() -> str:
+    """The language of messages on stderr for this invocation: `check` sets it from --lang and
+    the configuration; the authoring commands (rules, eval, formats) speak English, as their
+    output does."""
+    ctx = click.get_current_context(silent=True)
+    return str(ctx.meta.get(LANG_KEY, DEFAULT_LANG)) if ctx else DEFAULT_LANG
+
+
+def _set_lang(lang: str) -> str:
+    click.get_current_context().meta[LANG_KEY] = lang
+    return lang
 
 
 def _shown(message: str) -> str:
-    """A message for stderr: control characters from input escaped, every line starting with
-    "skjult: " (so that a file name holding a newline cannot start a line of its own, such as a
-    GitHub workflow command "::error::"), and the runner's legacy "##[" defused."""
-    text = printable(message, keep=NEWLINE_TAB).replace("##[", "##\\[")
+    """A message for stderr, in the run's language: control characters from input escaped,
+    every line starting with "skjult: " (so that a file name holding a newline cannot start a
+    line of its own, such as a GitHub workflow command "::error::"), and the runner's legacy
+    "##[" defused."""
+    text = printable(localize(message, _lang()), keep=NEWLINE_TAB).replace("##[", "##\\[")
     return "\n".join(f"skjult: {line}" for line in text.split("\n"))
 
 
 def _fail(message: str) -> NoReturn:
     click.echo(_shown(message), err=True)
     sys.exit(EXIT_ERROR)
+
+
+def _color_wanted(out: IO[str]) -> bool:
+    """Colour without --color/--no-color: never with NO_COLOR set (https://no-color.org), always
+    with FORCE_COLOR set (other than "0" or "false"), else when the report goes to a terminal."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR", "").strip().lower() not in ("", "0", "false"):
+        return True
+    return out.isatty()
 
 
 def _as_interrupt(signum: int, frame: Any) -> None:
@@ -109,25 +135,6 @@ def _resolved(config: Config, values: dict[str, Any]) -> list[Setting]:
     return out
 
 
-def _run_info(checker: Checker, paths: tuple[str, ...], jurisdiction: str, lang: str,
-              fail_level: str, settings: list[Setting]) -> RunInfo:
-    """How this run is made, for the report's header: one found in a parent folder can
-    change what is checked, so the configuration is always named."""
-    from skjult.rules.pack import pack_folders
-
-    # the jurisdiction's pack, then packs added by the configuration or --rules
-    packs = [checker.pack, *checker.extra]
-    return RunInfo(
-        date=now(), version=__version__,
-        inputs=tuple("(standard input)" if p == "-" else p for p in paths),
-        jurisdiction=jurisdiction, lang=lang,
-        packs=tuple(PackInfo(p.name, p.title, p.version, pack_digest(pack_folders(p)))
-                    for p in packs),
-        config=checker.config.file, rules_active=len(checker.rules),
-        rules_ignored=checker.ignored, suppressions=len(checker.config.suppressions),
-        fail_level=fail_level, settings=tuple(settings))
-
-
 def _mapping(values: tuple[str, ...]) -> dict[str, str]:
     out = {}
     for value in values:
@@ -150,7 +157,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:
-            click.echo("skjult: interrupted", err=True)
+            click.echo(_shown(Text("interrupted")), err=True)
             ctx.exit(130)
 
 
@@ -252,9 +259,10 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
     if threading.current_thread() is threading.main_thread():
         # `kill` or a CI time-out ends the run as Ctrl-C does: no half-written report left
         signal.signal(signal.SIGTERM, _as_interrupt)
+    _set_lang(lang or DEFAULT_LANG)  # for errors in the configuration itself
     config = _settings(config_file, no_config, paths[0])
     jurisdiction = jurisdiction or config.jurisdiction or "dk"
-    lang = lang or config.lang or "da"
+    lang = _set_lang(lang or config.lang or DEFAULT_LANG)
     fail_level = fail_level or config.fail_level or "error"
     if fmt is None:
         fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
@@ -262,9 +270,10 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
                                   "paid_partnership": paid_partnership, "audience": audience,
                                   "jurisdiction": jurisdiction}.items() if v is not None}
     target = Path(output) if output else None
-    options = ReadOptions(mapping=_mapping(maps), defaults=defaults,
-                          exclude=frozenset({target.resolve()}) if target else frozenset())
     checker = _checker(jurisdiction, lang, extra_packs, config)
+    options = ReadOptions(mapping=_mapping(maps), defaults=defaults,
+                          exclude=frozenset({target.resolve()}) if target else frozenset(),
+                          rules=checker.known_rules)  # what a draft's front matter may suppress
     settings = _resolved(config, {
         "jurisdiction": jurisdiction, "lang": lang, "fail_level": fail_level, "format": fmt,
         "packs": [*(str(p) for p in config.packs), *extra_packs], "output": output,
@@ -275,8 +284,8 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
         click.echo(settings_text(settings), nl=False)
         sys.exit(EXIT_OK)
     if not checker.rules:  # a configuration that ignores everything must not pass as "all fine"
-        _fail(f"no rule is active: {config.file or 'the configuration'} selects none "
-              "(see select/ignore); nothing would be checked")
+        _fail(Text("no rule is active: {config} selects none (see select/ignore); nothing would "
+                   "be checked", config=config.file or Text("the configuration")))
     destination: AtomicFile | None = None
     out: IO[str] = sys.stdout
     if target is not None:
@@ -286,13 +295,21 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
         except DestinationError as exc:
             _fail(str(exc))
         out = destination.stream
-    use_color = (out.isatty() if color is None else color) and fmt == "text"
-    report = Report()
-    format_options = {"per": per, "delimiter": "\t" if delimiter == "tab" else delimiter, "bom": bom}
-    sink = formatter(fmt, out, color=use_color, lang=lang, rules=checker.rules, options=format_options)
-    fixer = DraftFixer(checker, write=fix and not diff) if fix or diff else None
     stderr = sys.stderr
-    meter = Progress(stderr, (stderr.isatty() if progress is None else progress) and not quiet)
+    try:  # from here on a failure must not leave the temporary report file behind
+        use_color = (_color_wanted(out) if color is None else color) and fmt == "text"
+        report = Report()
+        format_options = {"per": per, "delimiter": "\t" if delimiter == "tab" else delimiter,
+                          "bom": bom}
+        sink = formatter(fmt, out, color=use_color, lang=lang, rules=checker.rules,
+                         options=format_options)
+        fixer = DraftFixer(checker, write=fix and not diff) if fix or diff else None
+        meter = Progress(stderr, (stderr.isatty() if progress is None else progress)
+                         and not quiet, lang=lang)
+    except BaseException:
+        if destination is not None:
+            destination.discard()
+        raise
     last: list[str] = []  # where the last post came from, to name it if checking fails
 
     def tell(message: str) -> None:
@@ -310,17 +327,17 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
                 elif isinstance(item, Skip):
                     report.skip(item)
                     if not quiet and item.kind != NO_TEXT:
-                        tell(f"skipped {printable(str(item))}")
+                        tell(Text("skipped {item}", item=described(item)))
                 elif isinstance(item, Opened):
                     report.file(item.file).format = item.format
                     meter.file()
                 elif isinstance(item, Notice):
                     report.notice(item)
                     if not quiet:
-                        tell(printable(str(item)))
+                        tell(described(item))
                 else:
                     report.file(item.file).error = item.message
-                    tell(printable(str(item)))
+                    tell(described(item))
 
     def abandon(message: str, code: int = EXIT_ERROR) -> NoReturn:
         meter.done()
@@ -332,13 +349,14 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
     try:
         # the configuration used is named in the report: one found in a parent folder can
         # change what is checked
-        sink.start(_run_info(checker, paths, jurisdiction, lang, fail_level, settings))
+        sink.start(describe_run(checker, paths, fail_level, settings))
         for result in checker.iter_results(posts(), jobs=jobs or os.cpu_count() or 1):
             if fixer is not None:
                 result, message = fixer.handle(result)
                 if message:
                     if diff:  # diff lines start with "+", "-", " " or "@@": never a command
-                        click.echo(printable(message, keep=NEWLINE_TAB).replace("##[", "##\\["))
+                        click.echo(printable(localize(message, lang), keep=NEWLINE_TAB)
+                                   .replace("##[", "##\\["))
                     else:
                         tell(message)
             report.add(result)
@@ -356,38 +374,48 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
         sys.stderr.close()
         sys.exit(EXIT_OK)
     except KeyboardInterrupt:
-        abandon("interrupted; no report written" if destination else "interrupted", 130)
+        abandon(Text("interrupted; no report written") if destination else Text("interrupted"), 130)
     except DestinationError as exc:
         abandon(str(exc))
     except parallel.WorkerLost as exc:
         abandon(str(exc))
     except OSError as exc:  # the report cannot be written: a full disk, /dev/full, ...
-        abandon(f"{output or 'standard output'}: cannot write: {exc.strerror or exc}")
+        abandon(Text("{file}: {problem}", file=output or Text("standard output"),
+                     problem=Text("cannot write: {error}", error=exc.strerror or str(exc))))
     except CheckFailed as exc:  # a bug met on one post: name it, keep the traceback for --debug
         if debug:
             traceback.print_exception(exc.error)
-        abandon(f"internal error: {exc}; please report it (run with --debug for details)")
+        abandon(Text("internal error: {error}; please report it (run with --debug for details)",
+                     error=str(exc)))
     except Exception as exc:  # a bug elsewhere (a report format, say)
         if debug:
             traceback.print_exc()
-        where = f" after {last[0]}" if last else ""
-        abandon(f"internal error{where}: {exc!r}; please report it (run with --debug for "
-                "details)")
+        abandon(Text("internal error after {where}: {error}; please report it (run with --debug "
+                     "for details)", where=last[0], error=repr(exc)) if last else
+                Text("internal error: {error}; please report it (run with --debug for details)",
+                     error=repr(exc)))
     if fixer is not None and fixer.exports and not quiet:
-        tell(f"{fixer.exports} posts with findings are in exports, which are never edited; "
-             "fix them on the platform")
+        tell(Text("{count:n|post with findings is|posts with findings are} in exports, which are "
+                  "never edited; fix them on the platform", count=fixer.exports))
     if fixer is not None and fixer.failed:
-        tell(f"{fixer.failed} drafts could not be fixed (see above)")
+        tell(Text("{count:n|draft|drafts} could not be fixed (see above)", count=fixer.failed))
     for problem in checker.ledger.problems():
         tell(problem)
     if not quiet:
         for name, totals in report.files.items():
             if totals.no_text:
-                tell(f"{name}: {totals.no_text} records without text skipped (nothing to check)")
+                tell(Text("{file}: {count:n|record|records} without text skipped (nothing to "
+                          "check)", file=name, count=totals.no_text))
     if report.unreadable or (fixer is not None and fixer.failed):
         sys.exit(EXIT_ERROR)
+    if not report.checked:  # nothing checked is not "all fine"
+        tell(Text("nothing was checked: all {count:n} records read were skipped (see above)",
+                  count=report.read) if report.read > 1 else
+             Text("nothing was checked: the one record read was skipped (see above)")
+             if report.read else Text("nothing was checked: no record was found"))
+        sys.exit(EXIT_ERROR)
     if strict and report.broken:
-        tell(f"--strict: {report.broken} records could not be read")
+        tell(Text("--strict: {count:n|record|records} could not be read", count=report.broken))
         sys.exit(EXIT_ERROR)
     threshold = FAIL_LEVELS[fail_level]
     if threshold is not None and report.highest is not None and report.highest.rank >= threshold.rank:

@@ -15,9 +15,19 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
+from skjult.i18n import Text
+
 
 class DestinationError(Exception):
-    """The file cannot be written; the message names it and says why."""
+    """The file cannot be written; the message names it and says why (``problem``)."""
+
+    def __init__(self, file: object, problem: str):
+        self.problem = problem
+        super().__init__(Text("{file}: {problem}", file=str(file), problem=problem))
+
+
+def _cannot_write(exc: OSError) -> Text:
+    return Text("cannot write: {error}", error=exc.strerror or str(exc))
 
 
 def _is_special(path: Path) -> bool:
@@ -26,7 +36,7 @@ def _is_special(path: Path) -> bool:
     except FileNotFoundError:
         return False
     except OSError as exc:
-        raise DestinationError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        raise DestinationError(path, _cannot_write(exc)) from None
 
 
 def refuse_inputs(output: Path, inputs: Iterable[str], settings: Iterable[str] = ()) -> None:
@@ -47,24 +57,27 @@ def refuse_inputs(output: Path, inputs: Iterable[str], settings: Iterable[str] =
             except OSError:
                 continue
             if (stdin.st_dev, stdin.st_ino) == (target.st_dev, target.st_ino):
-                raise DestinationError(f"{output}: is what standard input reads; not "
-                                       "overwritten (write the report to another file)")
+                raise DestinationError(output, Text("is what standard input reads; not "
+                                                    "overwritten (write the report to another "
+                                                    "file)"))
             continue
         try:
             same = os.path.samefile(name, output)
         except OSError:
             continue
         if same:
-            raise DestinationError(f"{output}: is also an input of this run; not overwritten "
-                                   "(write the report to another file)")
+            raise DestinationError(output, Text("is also an input of this run; not overwritten "
+                                                "(write the report to another file)"))
         folder = Path(name)
         if folder.is_dir() and resolved.is_relative_to(folder.resolve()):
-            raise DestinationError(f"{output}: is inside {name}, which this run reads; not "
-                                   "overwritten (write the report outside the folder)")
+            raise DestinationError(output, Text("is inside {folder}, which this run reads; not "
+                                                "overwritten (write the report outside the "
+                                                "folder)", folder=name))
     for name in settings:
         try:
             if os.path.samefile(name, output):
-                raise DestinationError(f"{output}: is this run's configuration; not overwritten")
+                raise DestinationError(output, Text("is this run's configuration; not "
+                                                    "overwritten"))
         except OSError:
             continue
 
@@ -89,7 +102,7 @@ class AtomicFile:
             _keep_owner(handle, target)
             self.stream = os.fdopen(handle, "w", encoding=encoding, newline="")
         except OSError as exc:
-            raise DestinationError(f"{target}: cannot write: {exc.strerror or exc}") from None
+            raise DestinationError(target, _cannot_write(exc)) from None
 
     def commit(self) -> None:
         """Flush everything to disk and put the file in place; raises ``DestinationError``."""
@@ -103,7 +116,7 @@ class AtomicFile:
                 self._temp = None
         except OSError as exc:
             self.discard()
-            raise DestinationError(f"{self.target}: cannot write: {exc.strerror or exc}") from None
+            raise DestinationError(self.target, _cannot_write(exc)) from None
 
     def discard(self) -> None:
         """Drop what was written; the target stays as it was."""
@@ -144,5 +157,5 @@ def write_atomically(target: Path, data: bytes) -> None:
         out.stream.buffer.write(data)  # type: ignore[attr-defined]
     except OSError as exc:
         out.discard()
-        raise DestinationError(f"{target}: cannot write: {exc.strerror or exc}") from None
+        raise DestinationError(target, _cannot_write(exc)) from None
     out.commit()

@@ -24,6 +24,8 @@ from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
+from skjult.i18n import Text
+
 if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
@@ -69,16 +71,19 @@ def _lost(workers: Iterable[BaseProcess]) -> WorkerLost:
             worker.join(timeout=1)
     codes = [w.exitcode for w in workers if w.exitcode]
     codes.sort(key=lambda code: code == -signal.SIGTERM)
-    how = ""
     if codes and codes[0] < 0:
         number = -codes[0]
         try:
-            how = f" (killed by signal {number}, {signal.Signals(number).name})"
+            name = signal.Signals(number).name
         except ValueError:
-            how = f" (killed by signal {number})"
-    elif codes:
-        how = f" (exit status {codes[0]})"
-    return WorkerLost(f"a worker process was lost{how}; results are incomplete")
+            return WorkerLost(Text("a worker process was lost (killed by signal {number}); results "
+                                   "are incomplete", number=number))
+        return WorkerLost(Text("a worker process was lost (killed by signal {number}, {name}); "
+                               "results are incomplete", number=number, name=name))
+    if codes:
+        return WorkerLost(Text("a worker process was lost (exit status {code}); results are "
+                               "incomplete", code=codes[0]))
+    return WorkerLost(Text("a worker process was lost; results are incomplete"))
 
 
 class _Interrupts:

@@ -5,14 +5,17 @@ from __future__ import annotations
 import time
 from typing import IO
 
+from skjult.i18n import DEFAULT_LANG, Text, localize
+
 INTERVAL = 0.25  # seconds between redraws
 DELAY = 1.0  # runs shorter than this never show it
 
 
 class Progress:
     def __init__(self, stream: IO[str], enabled: bool, *, delay: float = DELAY,
-                 interval: float = INTERVAL):
+                 interval: float = INTERVAL, lang: str = DEFAULT_LANG):
         self._stream = stream
+        self._lang = lang
         self.enabled = enabled
         self._delay = delay
         self._interval = interval
@@ -35,8 +38,9 @@ class Progress:
 
     def _draw(self, now: float) -> None:
         rate = self.posts / max(now - self._start, 1e-9)
-        self._stream.write(f"\r\x1b[Kskjult: {self.files} files · {self.posts:,} posts · "
-                           f"{rate:,.0f} posts/s")
+        line = Text("{files:n|file|files} · {posts:n|post|posts} · {rate:n} posts/s",
+                    files=self.files, posts=self.posts, rate=round(rate))
+        self._stream.write(f"\r\x1b[Kskjult: {localize(line, self._lang)}")
         self._stream.flush()
         self._shown = True
 

@@ -13,7 +13,10 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from skjult.engine import Checker
 
 COMMAND_LINE = "command line"
 DEFAULT = "default"
@@ -75,6 +78,24 @@ class RunInfo:
     def pack_line(self) -> str:
         """The packs in force on one line: ``dk 2026.11.1 (3f2a9c0d1e2b)``."""
         return ", ".join(str(p) for p in self.packs)
+
+
+def describe_run(checker: Checker, inputs: Iterable[str], fail_level: str = "error",
+                 settings: Iterable[Setting] = ()) -> RunInfo:
+    """How a run with ``checker`` over ``inputs`` is made, for a report's header."""
+    from skjult import __version__
+    from skjult.rules.pack import pack_folders
+
+    packs = [checker.pack, *checker.extra]  # the jurisdiction's, then those added
+    return RunInfo(
+        date=now(), version=__version__,
+        inputs=tuple("(standard input)" if p == "-" else str(p) for p in inputs),
+        jurisdiction=checker.pack.name, lang=checker.lang,
+        packs=tuple(PackInfo(p.name, p.title, p.version, pack_digest(pack_folders(p)))
+                    for p in packs),
+        config=checker.config.file, rules_active=len(checker.rules),
+        rules_ignored=checker.ignored, suppressions=len(checker.config.suppressions),
+        fail_level=fail_level, settings=tuple(settings))
 
 
 def now() -> str:

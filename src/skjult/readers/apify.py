@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from skjult.i18n import Text
 from skjult.model import Post
 from skjult.readers.base import Item, ReadOptions, RecordError, apply_flags, caption_of, dig, iso_time
 from skjult.readers.document import Document
@@ -21,7 +22,7 @@ TIKTOK = "apify-tiktok"
 
 def _object(record: Any) -> dict[str, Any]:
     if not isinstance(record, dict):
-        raise RecordError(f"expected an object, got {type(record).__name__}")
+        raise RecordError(Text("expected an object, got {type}", type=type(record).__name__))
     return record
 
 
@@ -33,7 +34,8 @@ def _usernames(value: Any) -> list[str]:
 def convert_instagram(record: Any, options: ReadOptions) -> Post:
     record = _object(record)
     if record.get("error"):  # the scraper's own "could not fetch" items
-        raise RecordError(f"scraper error item: {record.get('errorDescription') or record['error']}")
+        raise RecordError(Text("scraper error item: {error}",
+                               error=str(record.get("errorDescription") or record["error"])))
     post = Post(text=caption_of(record.get("caption")),
                 id=str(record.get("id") or record.get("shortCode") or "") or None,
                 creator=record.get("ownerUsername") or None, platform="instagram",
@@ -60,8 +62,8 @@ def convert_tiktok(record: Any, options: ReadOptions) -> Post:
 
 
 def read_instagram(doc: Document, options: ReadOptions) -> Iterator[Item]:
-    yield from read_records(doc, options, INSTAGRAM, convert_instagram, "Apify Instagram items")
+    yield from read_records(doc, options, INSTAGRAM, convert_instagram, Text("Apify Instagram items"))
 
 
 def read_tiktok(doc: Document, options: ReadOptions) -> Iterator[Item]:
-    yield from read_records(doc, options, TIKTOK, convert_tiktok, "Apify TikTok items")
+    yield from read_records(doc, options, TIKTOK, convert_tiktok, Text("Apify TikTok items"))

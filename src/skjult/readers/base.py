@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from skjult.i18n import Text
 from skjult.model import NO_TEXT, Notice, Opened, Post, Skip, Unreadable
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ class InputError(Exception):
     def __init__(self, file: str, message: str):
         self.file = file
         self.message = message
-        super().__init__(f"{file}: {message}")
+        super().__init__(Text("{file}: {message}", file=file, message=message))
 
 
 class RecordError(ValueError):
@@ -49,6 +50,9 @@ class ReadOptions:
     mapping: Mapping[str, str] = field(default_factory=dict)  # our field -> their column
     defaults: Mapping[str, Any] = field(default_factory=dict)  # for records that lack a field
     exclude: frozenset[Path] = frozenset()  # resolved files never read: the run's own output
+    # The run's rules (id -> category), which a draft's ``skjult: {ignore: [...]}`` may name;
+    # None: those of the built-in packs.
+    rules: Mapping[str, str] | None = None
 
 
 def guarded(name: str, items: Iterator[Item], doc: Document | None = None) -> Iterator[Item]:
@@ -61,23 +65,28 @@ def guarded(name: str, items: Iterator[Item], doc: Document | None = None) -> It
             records += isinstance(item, Post | Skip)
             yield item
     except InputError as exc:
-        yield Unreadable(exc.file, exc.message + _before(records))
+        yield Unreadable(exc.file, _after(exc.message, records))
     except UnicodeDecodeError as exc:
-        yield Unreadable(name, f"not valid text in the detected encoding ({exc.reason})"
-                         + _before(records))
+        yield Unreadable(name, _after(Text("not valid text in the detected encoding ({error})",
+                                           error=exc.reason), records))
     except (OSError, EOFError, zipfile.BadZipFile, lzma.LZMAError, zlib.error) as exc:
-        yield Unreadable(name, f"cannot be read: {exc}" + _before(records))
+        yield Unreadable(name, _after(Text("cannot be read: {error}", error=str(exc)), records))
     except RecursionError:
-        yield Unreadable(name, "nested too deeply to read" + _before(records))
+        yield Unreadable(name, _after(Text("nested too deeply to read"), records))
     except Exception as exc:  # a bug in a reader: this file fails, named; the run goes on
-        yield Unreadable(name, f"internal error while reading: {exc!r}; please report it"
-                         + _before(records))
+        yield Unreadable(name, _after(Text("internal error while reading: {error}; please report "
+                                           "it", error=repr(exc)), records))
     if doc is not None and doc.replaced:
-        yield Notice(name, f"{doc.replaced} invalid bytes for its encoding were read as \"\ufffd\"")
+        yield Notice(name, Text("{count:n|invalid byte for its encoding was|invalid bytes for its "
+                                "encoding were} read as {char:q}", count=doc.replaced, char="\ufffd"))
 
 
-def _before(records: int) -> str:
-    return f" (after {records} records, which were read and checked)" if records else ""
+def _after(message: str, records: int) -> str:
+    """A file's failure, saying how many of its records were read (and checked) before it."""
+    if not records:
+        return message
+    return Text("{message} (after {count:n|record, which was|records, which were} read and "
+                "checked)", message=message, count=records)
 
 
 # What a converter raises on a record of an unexpected shape (a number where a list belongs, a
@@ -92,16 +101,18 @@ def skip_for(error: Exception, file: str, position: str) -> Skip:
     if isinstance(error, RecordError):
         return Skip(file, position, str(error))
     if isinstance(error, RecursionError):
-        return Skip(file, position, "nested too deeply to read")
-    return Skip(file, position, f"unexpected content ({type(error).__name__}: {error})")
+        return Skip(file, position, Text("nested too deeply to read"))
+    return Skip(file, position, Text("unexpected content ({type}: {error})",
+                                     type=type(error).__name__, error=str(error)))
 
 
-def caption_of(value: Any, what: str = "caption") -> str:
+def caption_of(value: Any, what: str = Text("caption")) -> str:
     """A caption, or ``NoText`` when the platform wrote an empty one ("", "N/A", null)."""
     if value is None or (isinstance(value, str) and value.strip() in EMPTY_CAPTIONS):
-        raise NoText(f"no {what}")
+        raise NoText(Text("no {what}", what=what))
     if not isinstance(value, str):
-        raise RecordError(f"{what} must be text, not {type(value).__name__}")
+        raise RecordError(Text("{what} must be text, not {type}", what=what,
+                               type=type(value).__name__))
     return value
 
 

@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from skjult.model import Notice, Opened, Unreadable
+from skjult.i18n import Text
+from skjult.model import Notice, Opened, Post, Skip, Unreadable
 from skjult.readers import (
     apify,
     drafts,
@@ -28,7 +29,15 @@ from skjult.readers import (
 )
 from skjult.readers.base import InputError, Item, ReadOptions, guarded
 from skjult.readers.document import STDIN, Document, file_document, stdin_document
-from skjult.readers.generic import first_line, header_of, read_csv, read_json, read_jsonl, read_text
+from skjult.readers.generic import (
+    HOLD_SKIPS,
+    first_line,
+    header_of,
+    read_csv,
+    read_json,
+    read_jsonl,
+    read_text,
+)
 from skjult.readers.meta import HTML_ADVICE
 from skjult.readers.tree import Member, Tree, ZipTree, open_tree
 
@@ -191,12 +200,21 @@ def read_tree(tree: Tree, options: ReadOptions, input_format: str | None = None)
     if input_format:
         fmt = FORMATS[input_format]
         if fmt.read_tree is not None:
-            yield from guarded(tree.name, fmt.read_tree(tree, "", options))
+            def looks() -> str | None:
+                found = {name for name, _ in _exports(tree)[0]}
+                return input_format if input_format in found else min(found, default=None)
+
+            yield from forced(tree.name, Text("archive") if isinstance(tree, ZipTree) else
+                              Text("folder"),
+                              input_format, looks, guarded(tree.name, fmt.read_tree(tree, "", options)))
             return
-        for member in tree.members():
-            if member.path.lower().endswith(RECORD_SUFFIXES) and fmt.read_file is not None:
-                doc = tree.document(member)
-                yield from guarded(doc.name, fmt.read_file(doc, options), doc)
+        files = [m for m in tree.members() if m.path.lower().endswith(RECORD_SUFFIXES)]
+        if not files and not tree.problems:
+            yield Unreadable(tree.name, Text("--input-format {format}: no JSON or CSV file in it "
+                                             "(expected {expected})", format=input_format,
+                                             expected=fmt.hand_in))
+        for member in files:
+            yield from read_document(tree.document(member), options, input_format)
         return
     exports, html, leftovers = _exports(tree)
     for root in html:
@@ -211,8 +229,8 @@ def read_tree(tree: Tree, options: ReadOptions, input_format: str | None = None)
         lower = member.path.lower()
         if lower.endswith(".zip"):
             if isinstance(tree, ZipTree):
-                yield Notice(tree.display(member), "an archive inside an archive is not read; "
-                             "unpack the outer one first")
+                yield Notice(tree.display(member), Text("an archive inside an archive is not "
+                                                        "read; unpack the outer one first"))
             else:
                 read_any = True
                 yield from read_path(tree.display(member), options)
@@ -223,12 +241,16 @@ def read_tree(tree: Tree, options: ReadOptions, input_format: str | None = None)
         else:
             ignored.append(member.path)
     if not read_any and not tree.problems:
-        yield Unreadable(tree.name, "no posts found: expected an Instagram, Facebook, TikTok or "
-                         "YouTube export, an instaloader folder, or JSON/CSV files")
+        yield Unreadable(tree.name, Text("no posts found: expected an Instagram, Facebook, "
+                                         "TikTok or YouTube export, an instaloader folder, or "
+                                         "JSON/CSV files"))
     elif ignored:
-        kinds = sorted({Path(p).suffix.lower() or "no extension" for p in ignored})
-        yield Notice(tree.name, f"{len(ignored)} other files not read ({', '.join(kinds[:6])}"
-                     f"{', …' if len(kinds) > 6 else ''}): not posts")
+        suffixes = {Path(p).suffix.lower() for p in ignored}
+        kinds = ", ".join(sorted(suffixes - {""})[:6]) + (", …" if len(suffixes - {""}) > 6 else "")
+        if "" in suffixes:
+            kinds = Text("{kinds}, no extension", kinds=kinds) if kinds else Text("no extension")
+        yield Notice(tree.name, Text("{count:n|other file|other files} not read ({kinds}): not "
+                                     "posts", count=len(ignored), kinds=kinds))
 
 
 # -- single files ------------------------------------------------------------------------------
@@ -241,7 +263,7 @@ JSON_SIGNATURES: tuple[tuple[str, list[re.Pattern[str]], list[re.Pattern[str]]],
     ("facebook", [re.compile(r'"timestamp"\s*:'), re.compile(r'"data"\s*:\s*\[')],
      _keys("post", "attachments", "update_timestamp")),
     ("instagram", [], _keys("ig_reels_media", "ig_stories", "ig_archived_post_media",
-                            "ig_igtv_media", "ig_other_media")),
+                            "ig_igtv_media", "ig_other_media", "ig_profile_picture")),
     ("instagram", [re.compile(r'"media"\s*:\s*\['), *_keys("creation_timestamp", "uri")], []),
     ("instagram", _keys("photos", "taken_at"), []),
     ("tiktok", [], _keys("VideoList", "ProfileMap", "Ads and data", "App Settings",
@@ -260,8 +282,8 @@ def _csv_format(header: list[str]) -> str:
     if youtube.is_videos_header(header):
         return "youtube-takeout"
     if youtube.is_channel_header(header):
-        raise ValueError("this is YouTube's channel.csv; hand in video metadata/videos.csv or the "
-                         "whole Takeout folder")
+        raise ValueError(Text("this is YouTube's channel.csv; hand in video metadata/videos.csv "
+                              "or the whole Takeout folder"))
     if "Post Created" in names and names & {"User Name", "Page Name"}:
         return "crowdtangle"
     if any(h.startswith(("authorMeta/", "authorMeta.")) for h in header):
@@ -327,15 +349,72 @@ def read_document(doc: Document, options: ReadOptions, input_format: str | None 
         return
     if name == "text" and doc.reopenable and input_format is None:
         doc.close()
-        yield Unreadable(doc.name, "unknown format: expected a platform export, JSON Lines, JSON "
-                         "or CSV (use --input-format to say which)")
+        yield Unreadable(doc.name, Text("unknown format: expected a platform export, JSON Lines, "
+                                        "JSON or CSV (use --input-format to say which)"))
         return
     reader = FORMATS[name].read_file
     if reader is None:
         doc.close()
-        yield Unreadable(doc.name, f"{name} is read from a folder or zip ({FORMATS[name].hand_in})")
+        yield Unreadable(doc.name, Text("{format} is read from a folder or zip ({expected})",
+                                        format=name, expected=FORMATS[name].hand_in))
         return
-    yield from guarded(doc.name, reader(doc, options), doc)
+    if input_format is None:
+        yield from guarded(doc.name, reader(doc, options), doc)
+        return
+    try:  # what the file would be read as unforced (its start is kept for the reader)
+        looks: str | None = detect(doc)
+    except InputError as exc:
+        if not doc.reopenable:  # standard input that is empty or binary: as unforced
+            yield Unreadable(exc.file, exc.message)
+            return
+        looks = None  # the reader opens the file again and says what is wrong with it
+    except ValueError:
+        looks = None
+    yield from forced(doc.name, Text("file"), input_format, lambda: looks,
+                      guarded(doc.name, reader(doc, options), doc))
+
+
+def forced(name: str, noun: str, fmt: str, looks: Callable[[], str | None],
+           items: Iterator[Item]) -> Iterator[Item]:
+    """The items of an input read as ``--input-format fmt``. When no record of it could be read
+    as that format (no post came out) and it does not look like one (``looks()``, asked only
+    then, names the format it would be read as unforced), the input is unreadable: exit 2 with
+    what was expected, not a pass over a file that was never checked. Its skips are held back
+    until a post comes, and dropped if none does (the file counts as unreadable, not as skipped
+    records too). An export of that format in which no post has text stays a run of no-text
+    skips."""
+    held: list[Item] = []
+    first: Skip | None = None
+    decided = letting_through = False  # a post came, or the reader said what is wrong
+    for item in items:
+        if isinstance(item, Post | Unreadable):
+            decided = True
+        elif isinstance(item, Skip) and not decided and not letting_through:
+            first = first or item
+            held.append(item)
+            if len(held) >= HOLD_SKIPS:
+                letting_through = True
+                yield from held
+                held = []
+            continue
+        if held and decided:
+            yield from held
+            held = []
+        yield item
+    seems = None if decided else looks()
+    if not decided and seems != fmt:
+        spec = FORMATS[fmt]
+        hint = Text("; it looks like {format} (leave out --input-format to read it as that)",
+                    format=seems) if seems not in (None, "text") else ""
+        problem = Text("; first problem: {position}: {reason}", position=first.position,
+                       reason=first.reason if len(first.reason) <= 200 else first.reason[:200]) \
+            if first else ""
+        yield Unreadable(name, Text("--input-format {format} matches no record of this {noun} "
+                                    "(expected {title}: {expected}){hint}{problem}", format=fmt,
+                                    noun=noun, title=spec.title, expected=spec.hand_in, hint=hint,
+                                    problem=problem))
+        return
+    yield from held
 
 
 def read_path(path: str, options: ReadOptions | None = None, input_format: str | None = None
@@ -344,14 +423,15 @@ def read_path(path: str, options: ReadOptions | None = None, input_format: str |
     Problems with whole files come as ``Unreadable`` items; this never raises for bad input."""
     options = options or ReadOptions()
     if input_format is not None and input_format not in FORMATS:
-        yield Unreadable(path, f"unknown input format {input_format!r}; see `skjult formats`")
+        yield Unreadable(path, Text("unknown input format {format:q}; see `skjult formats`",
+                                    format=input_format))
         return
     if path == STDIN:
         yield from read_document(stdin_document(), options, input_format)
         return
     target = Path(path)
     if not target.exists():
-        yield Unreadable(path, "no such file or folder")
+        yield Unreadable(path, Text("no such file or folder"))
         return
     if target.is_dir() or (target.suffix.lower() == ".zip" and input_format not in
                            {n for n, f in FORMATS.items() if f.read_tree is None}):

@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import IO, cast
 
+from skjult.i18n import Text
 from skjult.readers.base import InputError
 from skjult.readers.limits import MAX_EXPANDED_BYTES, MAX_EXPANSION_RATIO
 from skjult.readers.textstream import CHUNK, TextSource, decode_stream, is_binary
 
 STDIN = "-"
+EMPTY_STDIN = Text("empty input: expected a caption or JSON")
 
 
 @dataclass
@@ -58,15 +60,16 @@ class Document:
             sample = self._pending.peek(CHUNK)[:CHUNK]
         except (lzma.LZMAError, EOFError, OSError, zipfile.BadZipFile, zlib.error) as exc:
             self.close()
-            raise InputError(self.name, f"cannot be decompressed: {exc}") from None
+            raise InputError(self.name, Text("cannot be decompressed: {error}", error=str(exc))) \
+                from None
         if not sample.removeprefix(codecs.BOM_UTF8).strip():
             self.close()
-            raise InputError(self.name, "empty file: expected a platform export, JSON Lines, JSON "
-                             "or CSV" if self.reopenable else "empty input: expected a caption or JSON")
+            raise InputError(self.name, Text("empty file: expected a platform export, JSON Lines, "
+                                             "JSON or CSV") if self.reopenable else EMPTY_STDIN)
         if is_binary(sample):
             self.close()
-            raise InputError(self.name, "binary file: expected a platform export, JSON Lines, "
-                             "JSON or CSV text")
+            raise InputError(self.name, Text("binary file: expected a platform export, JSON Lines, "
+                                             "JSON or CSV text"))
         return sample.decode("utf-8", errors="ignore").lstrip("\ufeff")
 
     def close(self) -> None:
@@ -81,7 +84,8 @@ class Document:
             pending, self._pending = self._pending, None
             return pending
         if self._opened and not self.reopenable:
-            raise InputError(self.name, "standard input can be read only once; save it to a file")
+            raise InputError(self.name, Text("standard input can be read only once; save it to a "
+                                             "file"))
         self._opened = True
         raw: IO[bytes] = self.opener()
         lower = self.path.lower()
@@ -94,7 +98,8 @@ class Document:
                 raw = cast(IO[bytes], gzip.GzipFile(fileobj=raw))
         except (lzma.LZMAError, OSError) as exc:
             raw.close()
-            raise InputError(self.name, f"cannot be decompressed: {exc}") from None
+            raise InputError(self.name, Text("cannot be decompressed: {error}", error=str(exc))) \
+                from None
         if raw is not compressed:
             return io.BufferedReader(_Raw(raw, self.name, compressed), CHUNK)
         return raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(_Raw(raw), CHUNK)
@@ -105,24 +110,27 @@ class Document:
         with self.text(expected) as stream:
             text = stream.read_all(limit)
         if text is None:
-            raise InputError(self.name, f"longer than {limit:,} characters: not {expected}")
+            raise InputError(self.name, Text("longer than {limit:n} characters: not {expected}",
+                                             limit=limit, expected=expected))
         return text
 
-    def text(self, expected: str = "JSON Lines, JSON or CSV") -> TextSource:
+    def text(self, expected: str = Text("JSON Lines, JSON or CSV")) -> TextSource:
         """The file as text, encoding detected; an empty or binary file is an ``InputError``."""
         raw = self.binary()
         try:
             sample = raw.peek(CHUNK)[:CHUNK]
         except (lzma.LZMAError, EOFError, OSError, zipfile.BadZipFile, zlib.error) as exc:
             raw.close()
-            raise InputError(self.name, f"cannot be decompressed: {exc}") from None
+            raise InputError(self.name, Text("cannot be decompressed: {error}", error=str(exc))) \
+                from None
         if not sample.removeprefix(codecs.BOM_UTF8).strip():
             raw.close()
-            raise InputError(self.name, f"empty file: expected {expected}"
-                             if self.reopenable else "empty input: expected a caption or JSON")
+            raise InputError(self.name, Text("empty file: expected {expected}", expected=expected)
+                             if self.reopenable else EMPTY_STDIN)
         if is_binary(sample):
             raw.close()
-            raise InputError(self.name, f"binary file: expected {expected} text")
+            raise InputError(self.name, Text("binary file: expected {expected} text",
+                                             expected=expected))
         source = decode_stream(raw, sample)
         self._sources.append(source)
         return source
@@ -149,9 +157,10 @@ class _Raw(io.RawIOBase):
         if self._compressed is not None and self._out > MAX_EXPANDED_BYTES:
             taken = self._compressed.tell()
             if self._out > MAX_EXPANSION_RATIO * max(1, taken):
-                raise InputError(self._name, f"expands more than {MAX_EXPANSION_RATIO}-fold "
-                                 f"(to {self._out:,} bytes from {taken:,}): a decompression bomb, "
-                                 "not an export; not read further")
+                raise InputError(self._name, Text(
+                    "expands more than {ratio:n}-fold (to {size:n} bytes from {packed:n}): a "
+                    "decompression bomb, not an export; not read further",
+                    ratio=MAX_EXPANSION_RATIO, size=self._out, packed=taken))
         return len(data)
 
     def close(self) -> None:
@@ -170,8 +179,9 @@ def file_document(path: str) -> Document:
         try:
             return open(path, "rb")
         except FileNotFoundError:
-            raise InputError(path, "no such file") from None
+            raise InputError(path, Text("no such file")) from None
         except OSError as exc:
-            raise InputError(path, f"cannot be read: {exc.strerror or exc}") from None
+            raise InputError(path, Text("cannot be read: {error}", error=exc.strerror or str(exc))) \
+                from None
 
     return Document(path, path, opener)

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from skjult.i18n import Text
 from skjult.model import Opened, Post
 from skjult.readers.base import (
     InputError,
@@ -56,14 +57,14 @@ def _attachment_texts(record: dict[str, Any]) -> list[str]:
 
 def convert(record: Any, options: ReadOptions, author: str | None = None) -> Post:
     if not isinstance(record, dict):
-        raise RecordError(f"expected an object, got {type(record).__name__}")
+        raise RecordError(Text("expected an object, got {type}", type=type(record).__name__))
     posts = [d["post"] for d in record.get("data") or []
              if isinstance(d, dict) and isinstance(d.get("post"), str) and d["post"].strip()]
     text = "\n".join(posts) if posts else "\n".join(_attachment_texts(record))
     title = record.get("title")
     if not text.strip():
-        what = f": {title}" if isinstance(title, str) and title else ""
-        raise NoText(f"no text (not a post with words{what})")
+        raise NoText(Text("no text (not a post with words: {title})", title=title)
+                     if isinstance(title, str) and title else Text("no text (not a post with words)"))
     if author is None and isinstance(title, str):
         found = _TITLE_AUTHOR.match(title)
         author = found.group(1) if found else None
@@ -87,7 +88,7 @@ def author(tree: Tree, root: str) -> str | None:
 def read_file(doc: Document, options: ReadOptions, user: str | None = None) -> Iterator[Item]:
     user = user or name_from_folder(doc.name, "facebook")
     yield Opened(doc.name, NAME)
-    with doc.text("Facebook export JSON") as stream:
+    with doc.text(Text("Facebook export JSON")) as stream:
         yield from read_json(stream, doc.name, options,
                              lambda record, opts: convert(repair(record), opts, user),
                              select=wrapped_lists(any_key=True))

@@ -5,13 +5,16 @@ turns one record into a ``Post``, so a platform module only says where its field
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
+import itertools
 import json
 import re
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from skjult.i18n import Text
 from skjult.model import REST_UNREAD, Opened, Post, Skip
 from skjult.readers.base import (
     DATA_ERRORS,
@@ -35,7 +38,13 @@ from skjult.readers.jsonstream import (
     walk,
 )
 from skjult.readers.limits import MAX_CAPTION_CHARS, MAX_DRAFT_CHARS, MAX_RECORD_LINES
-from skjult.readers.records import post_from_mapping
+from skjult.readers.records import (
+    SAMPLE_RECORDS,
+    Columns,
+    has_field,
+    key_index,
+    post_from_mapping,
+)
 from skjult.readers.textstream import CHUNK, LineTooLong, TextSource
 
 Convert = Callable[[Any, ReadOptions], Post]
@@ -50,16 +59,17 @@ def finish(post: Post, name: str, position: str, options: ReadOptions) -> Post:
     """Where the post came from, and the user's defaults for what the record does not say.
     Raises ``RecordError`` for a caption longer than any platform allows."""
     if len(post.text) > MAX_CAPTION_CHARS:
-        raise RecordError(f"a caption of {len(post.text):,} characters; no platform allows more "
-                          f"than {MAX_CAPTION_CHARS:,}")
+        raise RecordError(Text("a caption of {length:n} characters; no platform allows more than "
+                               "{limit:n}", length=len(post.text), limit=MAX_CAPTION_CHARS))
     for field in ("id", "creator", "platform", "created_at", "url"):
         value = getattr(post, field)
         if value is None or isinstance(value, str):
             continue
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise RecordError(f"{field} must be text, not {type(value).__name__}")
+            raise RecordError(Text("{what} must be text, not {type}", what=field,
+                                   type=type(value).__name__))
         setattr(post, field, str(value))  # a numeric id or creator, as the export wrote it
-    post.source = f"{name}:{position}"
+    post.source = Text("{file}:{position}", file=name, position=position)
     post.file = name
     defaults = options.defaults
     if post.creator is None and defaults.get("creator"):
@@ -82,27 +92,39 @@ def convert_record(record: Any, name: str, position: str, convert: Convert,
 
 def read_jsonl(stream: TextSource, name: str, options: ReadOptions,
                convert: Convert = generic_post) -> Iterator[Item]:
+    """One record per line. Generic records (``convert`` left as it is) are watched: a file in
+    which no record has a caption field is not read (see ``_Watch``)."""
+    if convert is not generic_post:
+        return _jsonl_items(stream, name, options, convert)
+    watch = _Watch(name, options)
+    return watch.gate(_jsonl_items(stream, name, options, watch.convert))
+
+
+def _jsonl_items(stream: TextSource, name: str, options: ReadOptions,
+                 convert: Convert) -> Iterator[Item]:
     number = 0
     while True:
         number += 1
         try:
             line = stream.readline()
         except LineTooLong as exc:
-            yield Skip(name, f"line {number}", str(exc))
+            yield Skip(name, Text("line {number}", number=number), str(exc))
             continue
         if not line:
             return
         if not line.strip():
             continue
+        position = Text("line {number}", number=number)
         try:
             record = without_lone_surrogates(line, json.loads(line))
         except json.JSONDecodeError as exc:
-            yield Skip(name, f"line {number}", f"invalid JSON: {exc.msg} (column {exc.colno})")
+            yield Skip(name, position, Text("invalid JSON: {error} (column {column})", error=exc.msg,
+                                            column=exc.colno))
             continue
         except RecursionError as exc:
-            yield skip_for(exc, name, f"line {number}")
+            yield skip_for(exc, name, position)
             continue
-        yield convert_record(record, name, f"line {number}", convert, options)
+        yield convert_record(record, name, position, convert, options)
 
 
 def wrapped_lists(keys: tuple[str, ...] = ARRAY_KEYS, any_key: bool = False) -> Select:
@@ -130,20 +152,21 @@ def stream_items(stream: TextSource, name: str, select: Select
     try:
         for path, line, value in walk(reader, select):
             last = path
-            position = f"{path_text(path)} (line {line})"
+            position = Text("{where} (line {line})", where=path_text(path), line=line)
             if isinstance(value, Unread):
                 yield Skip(name, position, value.reason)
             else:
                 yield path, position, value
         if not reader.at_end():
-            raise JsonStreamError("unexpected text after the JSON value", reader.line)
+            raise JsonStreamError(Text("unexpected text after the JSON value"), reader.line)
     except JsonStreamError as exc:
-        where = f"after {path_text(last)}" if last else "start"
+        where = Text("after {path}", path=path_text(last)) if last else Text("start")
         lines = _lines_left(reader, stream)
-        rest = f"lines {exc.line:,}–{exc.line + lines:,}" if lines else f"line {exc.line:,}"
-        yield Skip(name, f"{where} (line {exc.line})",
-                   f"{exc}; the rest of the file ({rest}) cannot be read, and any posts in it "
-                   "are not checked", REST_UNREAD)
+        rest = Text("lines {first:n}–{last:n}", first=exc.line, last=exc.line + lines) if lines \
+            else Text("line {number:n}", number=exc.line)
+        yield Skip(name, Text("{where} (line {line})", where=where, line=exc.line),
+                   Text("{problem}; the rest of the file ({rest}) cannot be read, and any posts in "
+                        "it are not checked", problem=str(exc), rest=rest), REST_UNREAD)
 
 
 def _lines_left(reader: JsonReader, stream: TextSource) -> int:
@@ -157,7 +180,15 @@ def _lines_left(reader: JsonReader, stream: TextSource) -> int:
 def read_json(stream: TextSource, name: str, options: ReadOptions, convert: Convert = generic_post,
               select: Select | None = None) -> Iterator[Item]:
     """A JSON array of records, read item by item; an object that wraps one (also read item by
-    item); or one record object."""
+    item); or one record object. Generic records are watched as in ``read_jsonl``."""
+    if convert is not generic_post:
+        return _json_items(stream, name, options, convert, select)
+    watch = _Watch(name, options)
+    return watch.gate(_json_items(stream, name, options, watch.convert, select))
+
+
+def _json_items(stream: TextSource, name: str, options: ReadOptions, convert: Convert,
+                select: Select | None) -> Iterator[Item]:
     single: dict[str, Any] = {}
     found = 0
     for item in stream_items(stream, name, select or wrapped_lists()):
@@ -171,7 +202,78 @@ def read_json(stream: TextSource, name: str, options: ReadOptions, convert: Conv
         found += 1
         yield convert_record(value, name, position, convert, options)
     if not found and single:
-        yield convert_record(single, name, "line 1", convert, options)
+        yield convert_record(single, name, Text("line {number}", number=1), convert, options)
+
+
+# Skips held back while no record of a file has shown a caption field; past this many they are
+# let through (counted as usual), and the file still fails at its end if none ever does.
+HOLD_SKIPS = 10_000
+
+
+class _Watch:
+    """Watches a file's generic records go by. A file in which no record has a caption field
+    (or the column ``--map caption=`` names) checks nothing: it is not read, and the message
+    names the keys it has and the ``--map`` that fits. The records' skips are held back until a
+    record shows a caption field, so such a file ends as one unreadable line, not a skip per
+    record. A file where only some records lack a caption is read as before, one skip each;
+    an empty caption (a photo without text) counts as a caption field. A column another
+    ``--map`` names that no record has also fails the file, at its end."""
+
+    def __init__(self, name: str, options: ReadOptions):
+        self.name = name
+        self.mapping = options.mapping
+        self.defaults = options.defaults
+        self.found = False  # a record has a caption field
+        self.objects = 0  # records that are objects (others are skipped as they always were)
+        self.creator = False  # a record has a creator field
+        self.missing = {f: c for f, c in self.mapping.items() if f != "caption"}
+        self.columns = Columns()
+
+    def convert(self, record: Any, options: ReadOptions) -> Post:
+        if isinstance(record, Mapping) and (not self.found or self.missing):
+            self.objects += 1
+            index = key_index(record)
+            self.columns.add(record)
+            if not self.found:
+                self.found = has_field(record, index, "caption", self.mapping)
+                self.creator = self.creator or has_field(record, index, "creator", self.mapping)
+            for field in [f for f in self.missing if has_field(record, index, f, self.mapping)]:
+                del self.missing[field]
+        return generic_post(record, options)
+
+    def gate(self, items: Iterator[Item]) -> Iterator[Item]:
+        held: list[Item] = []
+        letting_through = False
+        for item in items:
+            if isinstance(item, Skip) and not self.found and not letting_through:
+                held.append(item)
+                if len(held) >= HOLD_SKIPS:
+                    letting_through = True
+                    yield from held
+                    held = []
+                continue
+            if held and self.found:
+                yield from held
+                held = []
+            yield item
+        if not self.found and self.objects:
+            raise InputError(self.name, self._no_caption())
+        yield from held
+        for field, column in self.missing.items():
+            raise InputError(self.name, self._no_field(field, column))
+
+    def _no_field(self, field: str, column: str) -> Text:
+        return Text("--map {field}={column}: no record has this field (keys: {keys}){similar}",
+                    field=field, column=column, keys=self.columns.listing(),
+                    similar=self.columns.similar(column))
+
+    def _no_caption(self) -> str:
+        column = self.mapping.get("caption")
+        if column is not None:
+            return self._no_field("caption", column)
+        return Text("no caption field in any record (keys: {keys}); {suggestion}",
+                    keys=self.columns.listing(), suggestion=self.columns.suggestion(
+                        self.mapping, self.defaults, self.creator, "field"))
 
 
 class _RecordTooLong(Exception):
@@ -236,8 +338,10 @@ def _unclosed(lines: list[str], delimiter: str) -> bool:
     return False
 
 
-def csv_rows(stream: TextSource, name: str) -> Iterator[tuple[str, dict[str, str]] | Skip]:
-    """``(position, row)`` per CSV record, header names cleaned; broken rows as ``Skip``."""
+def csv_rows(stream: TextSource, name: str, header_out: list[str] | None = None
+             ) -> Iterator[tuple[str, dict[str, str]] | Skip]:
+    """``(position, row)`` per CSV record, header names cleaned; broken rows as ``Skip``. The
+    header names are put in ``header_out`` once read (before the first row comes)."""
     delimiter = delimiter_of(stream.head)
     lines = _CsvLines(stream)
     reader = csv.reader(lines, delimiter=delimiter)
@@ -246,12 +350,15 @@ def csv_rows(stream: TextSource, name: str) -> Iterator[tuple[str, dict[str, str
     except (csv.Error, _RecordTooLong, _LineTooLong):
         header = None
     if not header or not any(h.strip().lstrip("\ufeff") for h in header):
-        raise InputError(name, "no header row: expected column names on the first line of the CSV")
+        raise InputError(name, Text("no header row: expected column names on the first line of "
+                                    "the CSV"))
     fieldnames = [f.strip().lstrip("\ufeff") for f in header]
+    if header_out is not None:
+        header_out[:] = fieldnames
     replayed_to = 0  # lines up to here are being read a second time
     while True:
         first = lines.start()
-        position = f"line {first}"
+        position = Text("line {number}", number=first)
         try:
             row = next(reader)
         except StopIteration:
@@ -259,23 +366,27 @@ def csv_rows(stream: TextSource, name: str) -> Iterator[tuple[str, dict[str, str
         except (csv.Error, _RecordTooLong, _LineTooLong) as exc:
             reader = csv.reader(lines, delimiter=delimiter)  # a fresh parse from the next line
             if isinstance(exc, csv.Error):
-                yield Skip(name, position, f"broken CSV: {exc}")
+                yield Skip(name, position, Text("broken CSV: {error}", error=str(exc)))
                 continue
             if isinstance(exc, _LineTooLong):
-                yield Skip(name, position, f"{exc}; the record is not read")
+                yield Skip(name, position, Text("{problem}; the record is not read",
+                                                problem=str(exc)))
                 continue
             if first <= replayed_to:  # a second stray quote inside lines read again: skip them
-                yield Skip(name, position, f"a quote opened here is not closed within "
-                           f"{MAX_RECORD_LINES:,} lines; lines {first}–{lines.number} skipped")
+                yield Skip(name, position, Text("a quote opened here is not closed within "
+                                                "{limit:n} lines; lines {first}–{last} skipped",
+                                                limit=MAX_RECORD_LINES, first=first,
+                                                last=lines.number))
                 continue
-            yield Skip(name, position, f"a quote opened here is not closed within "
-                       f"{MAX_RECORD_LINES:,} lines; the lines after it are read again")
+            yield Skip(name, position, Text("a quote opened here is not closed within {limit:n} "
+                                            "lines; the lines after it are read again",
+                                            limit=MAX_RECORD_LINES))
             lines.give_back()
             replayed_to = lines.number + len(lines.record) - 1
             continue
         if lines.ended and len(lines.record) > 1 and _unclosed(lines.record, delimiter):
-            yield Skip(name, position, "a quote opened here is never closed; the lines after it "
-                       "are read again")
+            yield Skip(name, position, Text("a quote opened here is never closed; the lines after "
+                                            "it are read again"))
             lines.give_back()
             lines.ended = False
             reader = csv.reader(lines, delimiter=delimiter)
@@ -283,7 +394,8 @@ def csv_rows(stream: TextSource, name: str) -> Iterator[tuple[str, dict[str, str
         if not row:
             continue  # a blank line
         if len(row) > len(fieldnames):
-            yield Skip(name, position, f"{len(row)} fields where the header has {len(fieldnames)}")
+            yield Skip(name, position, Text("{count:n|field|fields} where the header has {header:n}",
+                                            count=len(row), header=len(fieldnames)))
             continue
         values: list[str | None] = [*row, *[None] * (len(fieldnames) - len(row))]
         yield position, dict(zip(fieldnames, values, strict=True))  # type: ignore[arg-type]
@@ -291,11 +403,50 @@ def csv_rows(stream: TextSource, name: str) -> Iterator[tuple[str, dict[str, str
 
 def read_csv(stream: TextSource, name: str, options: ReadOptions,
              convert: Convert = generic_post) -> Iterator[Item]:
-    for item in csv_rows(stream, name):
+    """CSV records. For generic records, the header must hold a caption column (a known name,
+    in any letter case, or the one ``--map caption=`` names) and every column ``--map`` names;
+    else the file is not read, and the message names its columns and the ``--map`` that fits."""
+    header: list[str] = []
+    rows = csv_rows(stream, name, header)
+    first = next(rows, None)  # reads the header
+    if convert is generic_post:
+        _check_header(header, rows, first, name, options)
+    if first is None:
+        return
+    for item in itertools.chain([first], rows):
         if isinstance(item, Skip):
             yield item
         else:
             yield convert_record(item[1], name, item[0], convert, options)
+
+
+def _check_header(header: list[str], rows: Iterator[tuple[str, dict[str, str]] | Skip],
+                  first: tuple[str, dict[str, str]] | Skip | None, name: str,
+                  options: ReadOptions) -> None:
+    """Raises ``InputError`` when the header lacks a column the run needs (see ``read_csv``)."""
+    if header and header[0].startswith(("{", "[")):
+        raise InputError(name, Text("the first line is JSON, not a CSV header: read the file as "
+                                    "JSON (leave out --input-format)"))
+    mapping = options.mapping
+    names = dict.fromkeys(header)
+    index = key_index(names)
+    columns = Columns(header)
+    for field in sorted(mapping, key=lambda f: f != "caption"):
+        if not has_field(names, index, field, mapping):
+            raise InputError(name, Text("--map {field}={column}: no such column (columns: "
+                                        "{columns}){similar}", field=field, column=mapping[field],
+                                        columns=columns.listing(),
+                                        similar=columns.similar(mapping[field])))
+    if has_field(names, index, "caption", mapping):
+        return
+    sample = itertools.islice(rows, SAMPLE_RECORDS - 1) if first is not None else iter(())
+    for item in itertools.chain([first] if first is not None else [], sample):
+        if not isinstance(item, Skip):
+            columns.add(item[1])
+    creator = has_field(names, index, "creator", mapping)
+    raise InputError(name, Text("no caption column (columns: {columns}); {suggestion}",
+                                columns=columns.listing(),
+                                suggestion=columns.suggestion(mapping, options.defaults, creator)))
 
 
 def first_line(head: str) -> str:
@@ -308,7 +459,6 @@ _LINE_END = re.compile(r"\r\n|\r|\n")
 def delimiter_of(head: str) -> str:
     """Comma, semicolon (Danish Excel) or tab: whichever the header line uses most."""
     first = first_line(head)
-    return max((";", ",", "\t"), key=first.count)
     return max((";", ",", "\t"), key=first.count)
 
 
@@ -328,11 +478,14 @@ def read_text(stream: TextSource, name: str, options: ReadOptions) -> Iterator[I
     """The whole input is one caption (a draft file, or a caption piped into ``skjult check -``)."""
     text = stream.read_all(MAX_DRAFT_CHARS)
     if text is None:
-        raise InputError(name, f"longer than {MAX_DRAFT_CHARS:,} characters: not one caption "
-                         "(for many posts use JSON Lines or CSV)")
+        raise InputError(name, Text("longer than {limit:n} characters: not one caption (for many "
+                                    "posts use JSON Lines or CSV)", limit=MAX_DRAFT_CHARS))
     if not text.strip():
-        raise InputError(name, "empty input: expected a caption")
-    yield convert_record({"caption": text.rstrip("\n")}, name, "line 1", generic_post, options)
+        raise InputError(name, Text("empty input: expected a caption"))
+    # the whole input is the caption: no column for --map to name
+    yield convert_record({"caption": text.rstrip("\n")}, name, Text("line {number}", number=1),
+                         generic_post,
+                         dataclasses.replace(options, mapping={}))
 
 
 def layout_of(doc: Document, stream: TextSource) -> str:

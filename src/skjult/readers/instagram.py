@@ -15,6 +15,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from skjult.i18n import Text
 from skjult.model import Opened, Post
 from skjult.readers.base import (
     InputError,
@@ -52,7 +53,7 @@ PROFILE_FILES = (
 def convert(record: Any, options: ReadOptions, username: str | None = None) -> Post:
     """One post, reel, story or archived post (already repaired) as a ``Post``."""
     if not isinstance(record, dict):
-        raise RecordError(f"expected an object, got {type(record).__name__}")
+        raise RecordError(Text("expected an object, got {type}", type=type(record).__name__))
     media: list[Any] = record["media"] if isinstance(record.get("media"), list) else []
     if "taken_at" in record or "path" in record:  # legacy media.json
         text = caption_of(record.get("caption"))
@@ -61,7 +62,7 @@ def convert(record: Any, options: ReadOptions, username: str | None = None) -> P
     title = record.get("title") or next((m.get("title") for m in media
                                          if isinstance(m, dict) and m.get("title")), "")
     if not media and "uri" not in record and "title" not in record:
-        raise RecordError("neither media nor title: not an Instagram post")
+        raise RecordError(Text("neither media nor title: not an Instagram post"))
     first = media[0] if media and isinstance(media[0], dict) else record
     timestamp = record.get("creation_timestamp") or first.get("creation_timestamp")
     text = caption_of(title)
@@ -74,9 +75,10 @@ def _meta_json(doc: Document) -> Any:
     try:
         return repair(json.loads(text))
     except json.JSONDecodeError as exc:
-        raise InputError(doc.name, f"invalid JSON at line {exc.lineno}: {exc.msg}") from None
+        raise InputError(doc.name, Text("invalid JSON at line {line}: {error}", line=exc.lineno,
+                                        error=exc.msg)) from None
     except RecursionError:
-        raise InputError(doc.name, "nested too deeply to read") from None
+        raise InputError(doc.name, Text("nested too deeply to read")) from None
 
 
 def username(tree: Tree, root: str) -> str | None:
@@ -107,7 +109,7 @@ def read_file(doc: Document, options: ReadOptions, user: str | None = None) -> I
     legacy = doc.basename.lower() == "media.json"
     select = wrapped_lists(LEGACY_KEYS) if legacy else wrapped_lists(any_key=True)
     yield Opened(doc.name, NAME)
-    with doc.text("Instagram export JSON") as stream:
+    with doc.text(Text("Instagram export JSON")) as stream:
         yield from read_json(stream, doc.name, options,
                              lambda record, opts: convert(repair(record), opts, user), select=select)
 

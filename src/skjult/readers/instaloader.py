@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
+from skjult.i18n import Text
 from skjult.model import Opened, Post, Skip
 from skjult.readers.base import (
     Item,
@@ -37,7 +38,7 @@ _STEM_RE = re.compile(rf"^(?P<folder>(?:.*/)?)(?P<stem>{STEM})\.(?P<ext>txt|json
 
 def convert(record: Any, options: ReadOptions, folder_user: str | None) -> Post:
     if not isinstance(record, dict) or not isinstance(record.get("node"), dict):
-        raise RecordError("expected instaloader's {\"node\": ...} metadata")
+        raise RecordError(Text("expected instaloader's {node} metadata", node='{"node": ...}'))
     node = record["node"]
     caption = dig(node, "edge_media_to_caption", "edges", 0, "node", "text")
     if caption is None:
@@ -71,11 +72,11 @@ def _caption_post(text: str, stem: str, user: str | None) -> Post:
 def _post_items(doc: Document, options: ReadOptions, stem: str, folder_user: str | None
                 ) -> Iterator[Item]:
     if doc.path.endswith(".txt"):
-        text = doc.whole("a caption", MAX_DRAFT_CHARS)
-        yield convert_record(text, doc.name, "line 1",
+        text = doc.whole(Text("a caption"), MAX_DRAFT_CHARS)
+        yield convert_record(text, doc.name, Text("line {number}", number=1),
                              lambda value, _opts: _caption_post(value, stem, folder_user), options)
         return
-    with doc.text("instaloader JSON") as stream:
+    with doc.text(Text("instaloader JSON")) as stream:
         yield from read_json(stream, doc.name, options,
                              lambda record, opts: convert(record, opts, folder_user))
 
@@ -108,5 +109,7 @@ def read_tree(tree: Tree, root: str, options: ReadOptions) -> Iterator[Item]:
             if isinstance(item, Post):
                 item.file = group
             elif isinstance(item, Skip):
-                item = replace(item, file=group, position=f"{member.path} {item.position}")
+                item = replace(item, file=group, position=Text("{member} {position}",
+                                                               member=member.path,
+                                                               position=item.position))
             yield item

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from skjult.i18n import Text
 from skjult.readers.base import without_lone_surrogates
 from skjult.readers.limits import MAX_RECORD_CHARS
 from skjult.readers.textstream import CHUNK, TextSource
 
 Path = tuple[str | int, ...]
+ENDS_IN_VALUE = Text("the file ends inside a value (truncated?)")
 
 
 class Want(Enum):
@@ -133,8 +135,10 @@ class JsonReader:
     def take(self, expected: str) -> None:
         ch = self.peek()
         if ch != expected:
-            found = "the end of the file" if ch == "" else repr(ch)
-            raise JsonStreamError(f"expected {expected!r}, found {found}", self.line)
+            raise JsonStreamError(
+                Text("expected {wanted:q}, found the end of the file", wanted=expected) if ch == ""
+                else Text("expected {wanted:q}, found {found:q}", wanted=expected, found=ch),
+                self.line)
         self.pos += 1
 
     def value(self) -> Any:
@@ -146,16 +150,17 @@ class JsonReader:
                 value, end = self._decoder.raw_decode(self.buf, self.pos)
             except json.JSONDecodeError as exc:
                 if len(self.buf) - self.pos > MAX_RECORD_CHARS:
-                    return self._pass_over(f"a value of more than {MAX_RECORD_CHARS:,} characters")
+                    return self._pass_over(Text("a value of more than {limit:n} characters",
+                                                limit=MAX_RECORD_CHARS))
                 if self._fill():
                     continue
-                what = "the file ends inside a value (truncated?)" if exc.pos >= len(self.buf) - 1 \
-                    else f"invalid JSON: {exc.msg}"
+                what = ENDS_IN_VALUE if exc.pos >= len(self.buf) - 1 \
+                    else Text("invalid JSON: {error}", error=exc.msg)
                 raise JsonStreamError(what, self.line) from None
             except RecursionError:
-                return self._pass_over("nested too deeply to read")
+                return self._pass_over(Text("nested too deeply to read"))
             except ValueError as exc:  # e.g. an integer of more digits than Python converts
-                return self._pass_over(f"a value that cannot be read ({exc})")
+                return self._pass_over(Text("a value that cannot be read ({error})", error=str(exc)))
             # a number cut by the buffer's end ("12" of "1234") decodes too early
             if end >= len(self.buf) and not self._eof and self._fill():
                 continue
@@ -203,7 +208,7 @@ class JsonReader:
                     continue
                 self._advance(cut)  # keep the quote: read the string again, whole
             if not self._fill():
-                raise JsonStreamError("the file ends inside a value (truncated?)", self.line)
+                raise JsonStreamError(ENDS_IN_VALUE, self.line)
 
     def _walk_to_end(self, depth: int) -> None:
         """Token by token to the bracket that closes a value ``depth`` levels down; it lies in
@@ -226,7 +231,8 @@ class JsonReader:
             if found is None or (found.end() >= len(self.buf) and found.group() == "\\"):
                 self._advance(found.start() if found is not None else len(self.buf))
                 if not self._fill():
-                    raise JsonStreamError("the file ends inside a string (truncated?)", self.line)
+                    raise JsonStreamError(Text("the file ends inside a string (truncated?)"),
+                                          self.line)
                 continue
             if found.group() == '"':
                 self._advance(found.end())
@@ -285,7 +291,7 @@ def walk(reader: JsonReader, select: Select, path: Path = ()) -> Iterator[tuple[
         while True:
             key = reader.value()
             if not isinstance(key, str):
-                raise JsonStreamError("expected a key", reader.line)
+                raise JsonStreamError(Text("expected a key"), reader.line)
             reader.take(":")
             yield from walk(reader, select, (*path, key))
             if reader.peek() == ",":

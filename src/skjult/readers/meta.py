@@ -8,11 +8,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from skjult.i18n import Text
+
 _SUSPECT = re.compile(r"[\u0080-\u00ff]")
 
-HTML_ADVICE = ("this is the HTML version of the export; skjult reads the JSON version. Request a "
-               "new one: Accounts Center → Your information and permissions → Download your "
-               "information → Format: JSON")
+HTML_ADVICE = Text("this is the HTML version of the export; skjult reads the JSON version. "
+                   "Request a new one: Accounts Center → Your information and permissions → "
+                   "Download your information → Format: JSON")
 
 
 def repair_text(text: str) -> str:

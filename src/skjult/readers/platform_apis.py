@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from skjult.i18n import Text
 from skjult.model import Post
 from skjult.readers.base import Item, ReadOptions, RecordError, apply_flags, caption_of, dig, iso_time
 from skjult.readers.document import Document
@@ -52,13 +53,14 @@ def convert_crowdtangle(row: Any, options: ReadOptions) -> Post:
     """The Instagram export's caption is ``Description``; the Facebook export's is ``Message``
     (its ``Description`` is the link preview). ``Sponsor Name`` is the branded-content partner."""
     if not isinstance(row, dict):
-        raise RecordError("expected a CSV row")
+        raise RecordError(Text("expected a CSV row"))
     facebook = "Message" in row or "Page Name" in row
     text = row.get("Message") if facebook else row.get("Description")
     # "2021-03-04 15:22:10 EST": the dashboard's zone abbreviation is ambiguous, so the time is
     # kept as the export wrote it.
     created = _ct(row, "Post Created")
-    post = Post(text=caption_of(text, "caption (Message)" if facebook else "caption (Description)"),
+    post = Post(text=caption_of(text, Text("caption ({column})",
+                                           column="Message" if facebook else "Description")),
                 creator=_ct(row, "User Name") or _ct(row, "Page Name") or _ct(row, "Account"),
                 platform="facebook" if facebook else "instagram",
                 created_at=created, url=_ct(row, "URL"))
@@ -69,13 +71,13 @@ def convert_crowdtangle(row: Any, options: ReadOptions) -> Post:
 
 
 def read_graph(doc: Document, options: ReadOptions) -> Iterator[Item]:
-    yield from read_records(doc, options, GRAPH, convert_graph, "Instagram Graph API JSON")
+    yield from read_records(doc, options, GRAPH, convert_graph, Text("Instagram Graph API JSON"))
 
 
 def read_mcl(doc: Document, options: ReadOptions) -> Iterator[Item]:
-    yield from read_records(doc, options, MCL, convert_mcl, "Meta Content Library JSON or CSV")
+    yield from read_records(doc, options, MCL, convert_mcl, Text("Meta Content Library JSON or CSV"))
 
 
 def read_crowdtangle(doc: Document, options: ReadOptions) -> Iterator[Item]:
-    yield from read_records(doc, options, CROWDTANGLE, convert_crowdtangle, "CrowdTangle CSV",
+    yield from read_records(doc, options, CROWDTANGLE, convert_crowdtangle, Text("CrowdTangle CSV"),
                             nested_csv=False)

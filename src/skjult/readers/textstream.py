@@ -11,6 +11,7 @@ import io
 from collections.abc import Iterator
 from typing import IO, cast
 
+from skjult.i18n import Text
 from skjult.readers.limits import MAX_LINE_CHARS
 
 CHUNK = 1 << 16
@@ -21,7 +22,8 @@ class LineTooLong(ValueError):
     """A line longer than the limit; it has been read past and dropped."""
 
     def __init__(self, length: int):
-        super().__init__(f"a line of more than {MAX_LINE_CHARS:,} characters (not read)")
+        super().__init__(Text("a line of more than {limit:n} characters (not read)",
+                              limit=MAX_LINE_CHARS))
         self.length = length
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from skjult.i18n import Text
 from skjult.model import Notice, Opened, Post, Skip
 from skjult.readers.base import (
     DATA_ERRORS,
@@ -31,6 +32,7 @@ from skjult.readers.generic import finish, stream_items
 from skjult.readers.jsonstream import Path, Want
 
 NAME = "tiktok"
+EXPECTED = Text("TikTok export JSON")
 POST_LISTS: tuple[Path, ...] = (
     ("Post", "Posts", "VideoList"),
     ("Video", "Videos", "VideoList"),
@@ -59,7 +61,7 @@ def _selector(targets: tuple[Path, ...], want: Want) -> Any:
 
 def convert(record: Any, options: ReadOptions, user: str | None, deleted: bool) -> Post:
     if not isinstance(record, dict):
-        raise RecordError(f"expected an object, got {type(record).__name__}")
+        raise RecordError(Text("expected an object, got {type}", type=type(record).__name__))
     title = record.get("Title", record.get("title", record.get("Description")))
     text = caption_of(title)
     date = record.get("Date") or record.get("date")
@@ -73,7 +75,7 @@ def convert(record: Any, options: ReadOptions, user: str | None, deleted: bool) 
 
 
 def username(doc: Document) -> str | None:
-    with doc.text("TikTok export JSON") as stream:
+    with doc.text(EXPECTED) as stream:
         for item in stream_items(stream, doc.name, _selector(PROFILES, Want.VALUE)):
             if not isinstance(item, Skip) and isinstance(item[2], dict):
                 name = item[2].get("userName") or item[2].get("username")
@@ -86,7 +88,7 @@ def read_file(doc: Document, options: ReadOptions) -> Iterator[Item]:
     yield Opened(doc.name, NAME)
     user = options.defaults.get("creator") or (username(doc) if doc.reopenable else None)
     captions = empty = 0
-    with doc.text("TikTok export JSON") as stream:
+    with doc.text(EXPECTED) as stream:
         for item in stream_items(stream, doc.name, _selector(POST_LISTS, Want.ITEMS)):
             if isinstance(item, Skip):
                 yield item
@@ -102,6 +104,7 @@ def read_file(doc: Document, options: ReadOptions) -> Iterator[Item]:
             captions += 1
             yield post
     if empty and not captions:
-        yield Notice(doc.name, f"all {empty} posts have an empty caption (\"N/A\"); this TikTok "
-                     "export may not include descriptions — check the posts with a scraper "
-                     "export (e.g. Apify's TikTok scraper) instead")
+        yield Notice(doc.name, Text("all {count:n} posts have an empty caption ({na:q}); this "
+                                    "TikTok export may not include descriptions — check the posts "
+                                    "with a scraper export (e.g. Apify's TikTok scraper) instead",
+                                    count=empty, na="N/A"))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from skjult.i18n import Text
 from skjult.readers.base import InputError
 from skjult.readers.document import Document
 from skjult.readers.limits import MAX_EXPANDED_BYTES, MAX_EXPANSION_RATIO
@@ -86,18 +87,20 @@ class FolderTree(Tree):
 
             def unlisted(error: OSError) -> None:
                 where = Path(error.filename or self.root)
-                self.problems.append((str(where), f"cannot be read: {error.strerror or error}"))
+                self.problems.append((str(where), Text("cannot be read: {error}",
+                                                       error=error.strerror or str(error))))
 
             for folder, dirs, files in os.walk(self.root, onerror=unlisted):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in dirs:
                     if Path(folder, name).is_symlink():  # os.walk does not follow them: say so
-                        self.passed_over.append((str(Path(folder, name)), "a symbolic link to a "
-                                                 "folder; not followed (name it on the command "
-                                                 "line to read it)"))
+                        self.passed_over.append((str(Path(folder, name)), Text(
+                            "a symbolic link to a folder; not followed (name it on the command "
+                            "line to read it)")))
                 if len(Path(folder).relative_to(self.root).parts) >= MAX_FOLDER_DEPTH and dirs:
-                    self.problems.append((str(Path(folder)), f"folders nested more than "
-                                          f"{MAX_FOLDER_DEPTH} deep below {self.root}; not read"))
+                    self.problems.append((str(Path(folder)), Text(
+                        "folders nested more than {depth} deep below {root}; not read",
+                        depth=MAX_FOLDER_DEPTH, root=str(self.root))))
                     dirs[:] = []
                 for file in sorted(files):
                     full = Path(folder, file)
@@ -114,10 +117,12 @@ class FolderTree(Tree):
         try:
             info = full.stat()
         except OSError as exc:  # a dangling symbolic link, a file removed meanwhile
-            self.problems.append((str(full), f"cannot be read: {exc.strerror or exc}"))
+            self.problems.append((str(full), Text("cannot be read: {error}",
+                                                  error=exc.strerror or str(exc))))
             return None
         if not stat.S_ISREG(info.st_mode):  # reading a FIFO would wait for ever
-            self.passed_over.append((str(full), "not a regular file (a pipe or a device); not read"))
+            self.passed_over.append((str(full), Text("not a regular file (a pipe or a device); "
+                                                     "not read")))
             return None
         if self._exclude and full.resolve() in self._exclude:
             return None
@@ -127,7 +132,8 @@ class FolderTree(Tree):
         try:
             return open(self.root / member.path, "rb")
         except OSError as exc:
-            raise InputError(self.display(member), f"cannot be read: {exc.strerror or exc}") from None
+            raise InputError(self.display(member), Text("cannot be read: {error}",
+                                                        error=exc.strerror or str(exc))) from None
 
     def display(self, member: Member) -> str:
         return str(self.root / member.path)
@@ -144,9 +150,11 @@ class ZipTree(Tree):
         try:
             self._zip = zipfile.ZipFile(path)
         except zipfile.BadZipFile:
-            raise InputError(str(path), "not a readable zip archive (damaged or not a zip)") from None
+            raise InputError(str(path), Text("not a readable zip archive (damaged or not a "
+                                             "zip)")) from None
         except OSError as exc:
-            raise InputError(str(path), f"cannot be read: {exc.strerror or exc}") from None
+            raise InputError(str(path), Text("cannot be read: {error}",
+                                             error=exc.strerror or str(exc))) from None
         infos = [i for i in self._zip.infolist() if not i.is_dir() and not _JUNK.search(i.filename)]
         try:
             _refuse_bomb(str(path), infos)
@@ -162,15 +170,17 @@ class ZipTree(Tree):
         info = self._zip.getinfo(member.path)
         ratio = info.file_size / max(1, info.compress_size)
         if info.file_size > MAX_EXPANDED_BYTES and ratio > MAX_EXPANSION_RATIO:
-            raise InputError(self.display(member), f"expands {ratio:,.0f}-fold to "
-                             f"{info.file_size:,} bytes: a decompression bomb, not an export; "
-                             "not read")
+            raise InputError(self.display(member), Text(
+                "expands {ratio:n}-fold to {size:n} bytes: a decompression bomb, not an export; "
+                "not read", ratio=round(ratio), size=info.file_size))
         try:
             return self._zip.open(member.path)
         except RuntimeError as exc:  # encrypted member
-            raise InputError(self.display(member), f"cannot be read: {exc}") from None
+            raise InputError(self.display(member), Text("cannot be read: {error}",
+                                                        error=str(exc))) from None
         except (zipfile.BadZipFile, OSError) as exc:
-            raise InputError(self.display(member), f"damaged in the archive: {exc}") from None
+            raise InputError(self.display(member), Text("damaged in the archive: {error}",
+                                                        error=str(exc))) from None
 
     def display(self, member: Member) -> str:
         return f"{self.name}:{member.path}"
@@ -189,13 +199,14 @@ def _refuse_bomb(name: str, infos: list[zipfile.ZipInfo]) -> None:
     archive's size."""
     offsets = [i.header_offset for i in infos]
     if len(set(offsets)) < len(offsets):
-        raise InputError(name, "several entries share the same data: a zip bomb, not an export; "
-                         "not read")
+        raise InputError(name, Text("several entries share the same data: a zip bomb, not an "
+                                    "export; not read"))
     expanded = sum(i.file_size for i in infos)
     packed = max(1, sum(i.compress_size for i in infos))
     if expanded > MAX_EXPANDED_BYTES and expanded > MAX_EXPANSION_RATIO * packed:
-        raise InputError(name, f"expands {expanded / packed:,.0f}-fold to {expanded:,} bytes: "
-                         "a decompression bomb, not an export; not read")
+        raise InputError(name, Text("expands {ratio:n}-fold to {size:n} bytes: a decompression "
+                                    "bomb, not an export; not read", ratio=round(expanded / packed),
+                                    size=expanded))
 
 
 def open_tree(path: Path, exclude: frozenset[Path] = frozenset()) -> Tree:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from skjult.i18n import Text
 from skjult.model import Opened, Post, Skip
 from skjult.readers.base import (
     InputError,
@@ -42,7 +43,7 @@ def video_post(title: Any, description: Any) -> Post:
     title = title.strip() if isinstance(title, str) else ""
     description = description if isinstance(description, str) else ""
     if not title and not description.strip():
-        raise NoText("no title or description")
+        raise NoText(Text("no title or description"))
     if not description.strip():
         return Post(text=title, parts=(("title", 0),))
     if not title:
@@ -107,8 +108,9 @@ def read_takeout_file(doc: Document, options: ReadOptions,
     channels = channels or {}
     with doc.text("CSV") as stream:
         if not is_videos_header(csv_header(stream)):
-            raise InputError(doc.name, "not a YouTube Takeout videos.csv: expected the columns "
-                             "'Video ID' and 'Video Title (Original)'")
+            raise InputError(doc.name, Text("not a YouTube Takeout videos.csv: expected the "
+                                            "columns {id:q} and {title:q}", id="Video ID",
+                                            title="Video Title (Original)"))
         for item in csv_rows(stream, doc.name):
             if isinstance(item, Skip):
                 yield item
@@ -144,7 +146,7 @@ def read_tree(tree: Tree, root: str, options: ReadOptions) -> Iterator[Item]:
 
 def convert_api(record: Any, options: ReadOptions) -> Post:
     if not isinstance(record, dict) or not isinstance(record.get("snippet"), dict):
-        raise RecordError("expected a YouTube video resource with a snippet")
+        raise RecordError(Text("expected a YouTube video resource with a snippet"))
     snippet = record["snippet"]
     post = video_post(snippet.get("title"), snippet.get("description"))
     video_id = record.get("id")
@@ -162,7 +164,7 @@ def convert_api(record: Any, options: ReadOptions) -> Post:
 
 def read_api_file(doc: Document, options: ReadOptions) -> Iterator[Item]:
     yield Opened(doc.name, API)
-    with doc.text("YouTube Data API JSON") as stream:
+    with doc.text(Text("YouTube Data API JSON")) as stream:
         if doc.suffix in (".jsonl", ".ndjson"):
             yield from read_jsonl(stream, doc.name, options, convert_api)
         else:

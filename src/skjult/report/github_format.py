@@ -21,10 +21,12 @@ import re
 from collections.abc import Sequence
 from typing import IO, Any
 
+from skjult import i18n
+from skjult.i18n import DEFAULT_LANG, Text, described, localize
 from skjult.model import PostResult, Severity
 from skjult.report.base import Formatter
 from skjult.report.locations import place
-from skjult.report.summary import Report
+from skjult.report.summary import Report, creator_label
 from skjult.report.terminal import printable
 from skjult.rules.rule import Rule
 
@@ -86,32 +88,51 @@ class GithubFormatter(Formatter):
                 self.out.write(f"::{kind} {','.join(props)}::{_data(message)}\n")
             else:
                 self._hidden += 1
-                self.out.write(_log(f"{where.file}:{where.line}:{where.column}: {finding.severity} "
+                severity = i18n.severity(str(finding.severity), self.lang)
+                self.out.write(_log(f"{where.file}:{where.line}:{where.column}: {severity} "
                                     f"{finding.rule} {message}") + "\n")
 
     def finish(self, report: Report) -> None:
+        lang = self.lang
         if self._hidden:
-            self.out.write(f"::notice::{self._hidden} more findings are listed in the log above; "
-                           f"GitHub annotates only {PER_STEP} per kind and step\n")
+            notice = Text("{count:n|more finding is|more findings are} listed in the log above; "
+                          "GitHub annotates only {limit} per kind and step", count=self._hidden,
+                          limit=PER_STEP)
+            self.out.write(f"::notice::{_data(localize(notice, lang))}\n")
+        title = _property(localize(Text("skipped"), lang))
         for skip in report.skips:
             if skip.kind != "no-text":
-                self.out.write(f"::warning title=skipped::{_data(str(skip))}\n")
+                self.out.write(f"::warning title={title}::{_data(localize(described(skip), lang))}\n")
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary:
             with open(summary, "a", encoding="utf-8", errors="replace") as out:
-                out.write(markdown_summary(report))
+                out.write(markdown_summary(report, lang))
 
 
-def markdown_summary(report: Report) -> str:
-    lines = ["## skjult: hidden advertising check", "",
-             "| creator | posts | commercial | compliant | warnings | violations | compliance |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+SUMMARY = {
+    "da": ("skjult: tjek for skjult reklame", ("skaber", "opslag", "kommercielle", "i orden",
+                                               "advarsler", "overtrædelser", "overholdelse"),
+           "Ingen opslag at vise.", ("læst", "tjekket", "sprunget over")),
+    "en": ("skjult: hidden advertising check", ("creator", "posts", "commercial", "compliant",
+                                                "warnings", "violations", "compliance"),
+           "No posts to show.", ("read", "checked", "skipped")),
+}
+
+
+def markdown_summary(report: Report, lang: str = DEFAULT_LANG) -> str:
+    """The per-creator table for the job's summary page, in ``lang``."""
+    title, heads, nothing, counts = SUMMARY[lang]
+    lines = [f"## {title}", "", "| " + " | ".join(heads) + " |", "|---|---:|---:|---:|---:|---:|---:|"]
     for c in report.sorted_creators():
-        rate = "–" if c.compliance_rate is None else f"{c.compliance_rate:.0%}"
-        name = _markdown(c.creator)
-        lines.append(f"| {name} | {c.posts} | {c.commercial} | {c.compliant} | {c.warnings} | "
-                     f"{c.violations} | {rate} |")
+        rate = "–" if c.compliance_rate is None else i18n.percent(c.compliance_rate, lang)
+        name = _markdown(creator_label(c.creator, lang))
+        cells = [i18n.number(v, lang) for v in (c.posts, c.commercial, c.compliant, c.warnings,
+                                                c.violations)]
+        lines.append(f"| {name} | {' | '.join(cells)} | {rate} |")
+    if not report.creators:
+        lines[2:4] = [nothing]
     totals = report.totals()
-    lines += ["", f"Read {totals['read']} · checked {totals['checked']} · skipped "
-              f"{totals['skipped']}", ""]
+    said = " · ".join(f"{word} {i18n.number(totals[key], lang)}" for word, key in
+                      zip(counts, ("read", "checked", "skipped"), strict=True))
+    lines += ["", said[:1].upper() + said[1:], ""]
     return "\n".join(lines) + "\n"

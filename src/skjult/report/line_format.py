@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from skjult import i18n
+from skjult.i18n import Text, localize
 from skjult.model import PostResult
 from skjult.report.base import Formatter
 from skjult.report.locations import place
@@ -19,14 +21,19 @@ class LineFormatter(Formatter):
     def post(self, result: PostResult) -> None:
         for finding in result.findings:
             where = place(result.post, finding)
-            extra = "" if result.post.verbatim else \
-                f" (post {printable(result.post.id or '?')}, caption {finding.line}:{finding.column})"
-            self.out.write(f"{printable(where.file)}:{where.line}:{where.column}: {finding.severity} "
+            at = Text("whole post") if finding.whole_post else \
+                Text("caption {line}:{column}", line=finding.line, column=finding.column)
+            extra = "" if result.post.verbatim else " " + printable(localize(Text(
+                "(post {id}, {at})", id=result.post.id or "?", at=at), self.lang))
+            severity = i18n.severity(str(finding.severity), self.lang)
+            self.out.write(f"{printable(where.file)}:{where.line}:{where.column}: {severity} "
                            f"{printable(finding.rule)} {printable(finding.message)}{extra}\n")
 
     def finish(self, report: Report) -> None:
+        skipped = localize(Text("skipped"), self.lang)
         for skip in report.skips:
             if skip.kind != "no-text":
-                found = re.search(r"line (\d+)", skip.position)
-                self.out.write(f"{printable(skip.file)}:{found.group(1) if found else 1}:1: skipped "
-                               f"{printable(skip.position)}: {printable(skip.reason)}\n")
+                found = re.search(r"line (\d+)", skip.position)  # the English one: stable
+                self.out.write(f"{printable(skip.file)}:{found.group(1) if found else 1}:1: {skipped} "
+                               f"{printable(localize(skip.position, self.lang))}: "
+                               f"{printable(localize(skip.reason, self.lang))}\n")

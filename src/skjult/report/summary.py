@@ -5,10 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from skjult.i18n import UNKNOWN, Text
 from skjult.model import NO_TEXT, CreatorSummary, FileTotals, Notice, PostResult, Severity, Skip, Verdict
 
 MAX_SKIPS_KEPT = 1000  # skips beyond this are counted, not listed
-UNKNOWN_CREATOR = "(unknown)"
+# The key of posts without a creator; machine formats (JSON, CSV) keep it as this stable code,
+# reports for people show it in their language (``creator_label``).
+UNKNOWN_CREATOR = UNKNOWN["en"]
+
+
+def creator_label(creator: str, lang: str) -> str:
+    """A creator as a report for people names it: posts without one under "(ukendt)"."""
+    return UNKNOWN[lang] if creator == UNKNOWN_CREATOR else creator
 
 
 @dataclass
@@ -71,7 +79,8 @@ class Report:
 
     @property
     def unreadable(self) -> list[str]:
-        return [f"{name}: {t.error}" for name, t in self.files.items() if t.error]
+        return [Text("{file}: {message}", file=name, message=t.error)
+                for name, t in self.files.items() if t.error]
 
     @property
     def checked(self) -> int:

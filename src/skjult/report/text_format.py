@@ -12,35 +12,43 @@ added afterwards and still work.
 
 from __future__ import annotations
 
+import shutil
+import unicodedata
 from collections.abc import Sequence
 from typing import IO, Any
 
-from skjult.model import NO_TEXT, Finding, PostResult, Verdict
+from skjult import i18n
+from skjult.i18n import Text, described, localize
+from skjult.model import NO_TEXT, CreatorSummary, Finding, PostResult, Verdict
 from skjult.report.base import Formatter
 from skjult.report.spool import Spool
-from skjult.report.summary import Report
+from skjult.report.summary import UNKNOWN_CREATOR, Report, creator_label
 from skjult.report.terminal import printable
 from skjult.rules.rule import Rule
+from skjult.runinfo import RunInfo
 
 EXCERPT = 220
+STANDARD_INPUT = "(standard input)"  # how ``RunInfo.inputs`` names "-"
 WORDS = {
     "da": {"creator": "Skaber", "posts": "opslag", "commercial": "kommercielle",
            "compliant": "i orden", "warnings": "advarsler", "violations": "overtrædelser",
            "rate": "overholdelse", "fix": "ret", "skipped": "sprunget over", "read": "læst",
-           "suppressed": "fund undertrykt af konfigurationen",
+           "suppressed": "fund undertrykt med begrundelse",
            "checked": "tjekket", "files": "Filer", "no_text": "uden tekst", "format": "format",
            "unreadable": "kunne ikke læses", "none": "Ingen opslag at vise.", "all_ok": "Alle kommercielle "
-           "opslag er i orden."},
+           "opslag er i orden.", "no_commercial": "Ingen kommercielle opslag.", "note": "bemærk"},
     "en": {"creator": "Creator", "posts": "posts", "commercial": "commercial",
            "compliant": "compliant", "warnings": "warnings", "violations": "violations",
            "rate": "compliance", "fix": "fix", "skipped": "skipped", "read": "read",
-           "suppressed": "findings suppressed by the configuration",
+           "suppressed": "findings suppressed with a reason",
            "checked": "checked", "files": "Files", "no_text": "without text", "format": "format",
            "unreadable": "could not be read", "none": "No posts to show.", "all_ok": "All commercial posts "
-           "are compliant."},
+           "are compliant.", "no_commercial": "No commercial posts.", "note": "note"},
 }
 COLORS = {"error": "\x1b[31m", "warning": "\x1b[33m", "info": "\x1b[36m", "bold": "\x1b[1m",
           "dim": "\x1b[2m", "reset": "\x1b[0m", "mark": "\x1b[1;4m"}
+# Where a finding about the post as a whole points (its evidence is metadata: no words to mark).
+WHOLE_POST = {"da": "(hele opslaget)", "en": "(whole post)"}
 
 
 def _caption(text: str) -> str:
@@ -72,13 +80,21 @@ class TextFormatter(Formatter):
         super().__init__(out, color=color, lang=lang, rules=rules, options=options)
         self.words = WORDS[lang]
         self._spool = Spool()  # non-compliant posts, per creator, until the end
+        self._info: RunInfo | None = None
+        # on a terminal, the creator table fits its width (long names are cut short with "…")
+        isatty = getattr(out, "isatty", None)
+        self._width = shutil.get_terminal_size().columns if callable(isatty) and isatty() else None
+        self._severity_width = max(len(s) for s in i18n.SEVERITIES[lang].values())
+
+    def start(self, info: RunInfo) -> None:
+        self._info = info
 
     def _files(self, report: Report) -> None:
         """Per file: format, read, checked, skipped — so that nothing is lost unseen."""
         if not report.files:
             return
         w = self.words
-        rows = _file_rows(report, w)
+        rows = _file_rows(report, w, self.lang)
         heads = (w["files"], w["format"], w["read"], w["checked"], w["skipped"], "")
         widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(heads)]
         self.out.write(self._c("bold", "  ".join(h.ljust(n) for h, n in zip(heads, widths,
@@ -97,73 +113,142 @@ class TextFormatter(Formatter):
     def post(self, result: PostResult) -> None:
         if result.verdict not in (Verdict.WARNING, Verdict.VIOLATION):
             return
-        self._spool.add(result.post.creator or "(unknown)", self._render(result))
+        self._spool.add(result.post.creator or UNKNOWN_CREATOR, self._render(result))
 
     def _render(self, result: PostResult) -> str:
-        post = result.post
-        verdict = str(result.verdict)
+        post, lang = result.post, self.lang
+        verdict = i18n.verdict(str(result.verdict), lang).upper()
         tone = "error" if result.verdict is Verdict.VIOLATION else "warning"
         where = printable(" · ".join(x for x in (post.id, post.platform, post.created_at) if x))
-        lines = [f"  {self._c(tone, verdict.upper())}  {where}"
-                 + (f"  {self._c('dim', printable(post.source))}" if post.source else "")]
+        source = printable(localize(post.source, lang)) if post.source else ""
+        lines = ["  ".join(["", self._c(tone, verdict), *([where] if where else []),
+                            *([self._c("dim", source)] if source else [])])]
         lines.append(f"    {excerpt(post.text, result.findings, self.color)}")
+        indent = " " * (5 + self._severity_width)
         for f in result.findings:
-            severity = self._c(str(f.severity), f"{f.severity!s:<7}")
-            lines.append(f"    {severity} {printable(f.rule)}  {f.line}:{f.column}  "
-                         f"»{_caption(f.text)}«")
-            lines.append(f"            {printable(f.message)}")
+            name = i18n.severity(str(f.severity), lang)
+            severity = self._c(str(f.severity), f"{name:<{self._severity_width}}")
+            at = WHOLE_POST[lang] if f.whole_post else \
+                f"{f.line}:{f.column}  {i18n.quote(_caption(f.text), lang)}"
+            lines.append(f"    {severity} {printable(f.rule)}  {at}")
+            lines.append(f"{indent}{printable(f.message)}")
             if f.fix:
-                lines.append(f"            {self.words['fix']}: {printable(f.fix)}")
+                lines.append(f"{indent}{self.words['fix']}: {printable(f.fix)}")
         return "\n".join(lines) + "\n\n"
 
+    def _table(self, creators: list[CreatorSummary]) -> None:
+        """Per creator: posts, commercial, compliant, warnings, violations, compliance rate."""
+        w, lang = self.words, self.lang
+        heads = (w["posts"], w["commercial"], w["compliant"], w["warnings"], w["violations"],
+                 w["rate"])
+        rows = [(c.posts, c.commercial, c.compliant, c.warnings, c.violations) for c in creators]
+        cells = [[i18n.number(v, lang) for v in row] for row in rows]
+        for row, c in zip(cells, creators, strict=True):
+            row.append("–" if c.compliance_rate is None else i18n.percent(c.compliance_rate, lang))
+        widths = [max(len(h), 6, *(len(row[i]) for row in cells)) for i, h in enumerate(heads)]
+        names = [printable(creator_label(c.creator, lang)) for c in creators]
+        name_width = max(_cells(w["creator"]), *(_cells(n) for n in names))
+        if self._width is not None:  # what the numbers leave for the names, at least 8
+            room = self._width - sum(widths) - 2 * len(widths)
+            name_width = min(name_width, max(room, _cells(w["creator"]), 8))
+        header = "  ".join([_pad(w["creator"], name_width),
+                            *(h.rjust(n) for h, n in zip(heads, widths, strict=True))])
+        self.out.write(self._c("bold", header.rstrip()) + "\n")
+        for row, name in zip(cells, names, strict=True):
+            self.out.write("  ".join([_pad(_cut(name, name_width), name_width),
+                                      *(v.rjust(n) for v, n in zip(row, widths, strict=True))])
+                           + "\n")
+        self.out.write("\n")
+
     def finish(self, report: Report) -> None:
-        w, out = self.words, self.out
+        w, out, lang = self.words, self.out, self.lang
         creators = report.sorted_creators()
         if not creators:
             out.write(w["none"] + "\n")
         else:
-            names = [printable(c.creator) for c in creators]
-            name_width = max(len(w["creator"]), *(len(n) for n in names))
-            heads = (w["posts"], w["commercial"], w["compliant"], w["warnings"], w["violations"],
-                     w["rate"])
-            widths = [max(len(h), 6) for h in heads]
-            header = "  ".join([w["creator"].ljust(name_width),
-                                *(h.rjust(n) for h, n in zip(heads, widths, strict=True))])
-            out.write(self._c("bold", header) + "\n")
-            for c, name in zip(creators, names, strict=True):
-                rate = "–" if c.compliance_rate is None else f"{c.compliance_rate:.0%}"
-                cells = (c.posts, c.commercial, c.compliant, c.warnings, c.violations, rate)
-                out.write("  ".join([name.ljust(name_width),
-                                     *(str(v).rjust(n) for v, n in zip(cells, widths, strict=True))])
-                          + "\n")
-            out.write("\n")
+            self._table(creators)
         groups = self._spool.groups()
         for creator in groups:
-            out.write(self._c("bold", f"── {printable(creator)} ──") + "\n")
+            out.write(self._c("bold", f"── {printable(creator_label(creator, lang))} ──") + "\n")
             for block in self._spool.pieces(creator):
                 out.write(block)
         if creators and not groups:
-            out.write(w["all_ok"] + "\n\n")
+            commercial = any(c.commercial for c in creators)
+            out.write((w["all_ok"] if commercial else w["no_commercial"]) + "\n\n")
         self._files(report)
         for skip in report.skips:
             if skip.kind != NO_TEXT:
-                out.write(self._c("warning", f"{w['skipped']}: {printable(str(skip))}") + "\n")
+                said = printable(localize(described(skip), lang))
+                out.write(self._c("warning", f"{w['skipped']}: {said}") + "\n")
         if report.skipped_unlisted:
-            out.write(self._c("warning", f"{w['skipped']}: … +{report.skipped_unlisted}") + "\n")
+            out.write(self._c("warning", f"{w['skipped']}: … +{i18n.number(report.skipped_unlisted, lang)}")
+                      + "\n")
         for notice in report.notices:
-            out.write(self._c("dim", f"note: {printable(str(notice))}") + "\n")
+            said = printable(localize(described(notice), lang))
+            out.write(self._c("dim", f"{w['note']}: {said}") + "\n")
         totals = report.totals()
-        out.write(f"{w['read']} {totals['read']} · {w['checked']} {totals['checked']} · "
-                  f"{w['skipped']} {totals['skipped']}"
-                  + (f" · {totals['suppressed']} {w['suppressed']}" if totals["suppressed"] else "")
+        n = {k: i18n.number(v, lang) for k, v in totals.items() if isinstance(v, int)}
+        out.write(f"{w['read']} {n['read']} · {w['checked']} {n['checked']} · "
+                  f"{w['skipped']} {n['skipped']}"
+                  + (f" · {n['suppressed']} {w['suppressed']}" if totals["suppressed"] else "")
                   + "\n")
+        if self._info is not None:
+            for line in made(self._info, lang):
+                out.write(self._c("dim", printable(line)) + "\n")
         self._spool.close()
 
 
-def _file_rows(report: Report, words: dict[str, str]) -> list[tuple[str, ...]]:
+def _file_rows(report: Report, words: dict[str, str], lang: str) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = []
     for name, t in report.files.items():
-        skipped = str(t.skipped) + (f" ({t.no_text} {words['no_text']})" if t.no_text else "")
-        rows.append((printable(name), printable(t.format or "–"), str(t.read), str(t.checked),
-                     skipped, f"{words['unreadable']}: {printable(t.error)}" if t.error else ""))
+        skipped = i18n.number(t.skipped, lang) + (
+            f" ({i18n.number(t.no_text, lang)} {words['no_text']})" if t.no_text else "")
+        error = f"{words['unreadable']}: {printable(localize(t.error, lang))}" if t.error else ""
+        rows.append((printable(name), printable(t.format or "–"), i18n.number(t.read, lang),
+                     i18n.number(t.checked, lang), skipped, error))
     return rows
+
+
+def made(info: RunInfo, lang: str) -> list[str]:
+    """How the report was made, in three lines: when, by what and from which inputs; the rule
+    packs (edition and fingerprint) and how many rules were in force; the configuration."""
+    inputs = [localize(Text("(standard input)"), lang) if name == STANDARD_INPUT else name
+              for name in info.inputs]
+    shown = ", ".join(inputs[:3]) + (f", … (+{i18n.number(len(inputs) - 3, lang)})"
+                                     if len(inputs) > 3 else "")
+    packs = ", ".join(f"{p.name} {p.version or '–'} ({p.digest})" for p in info.packs)
+    config = info.config or Text("none")
+    lines = [
+        Text("Made {date} by skjult {version} from: {inputs}",
+             date=info.date.replace("T", " ").removesuffix("Z") + " UTC", version=info.version,
+             inputs=shown),
+        Text("Rules: {packs}; {active:n|rule|rules} active, {ignored:n} switched off", packs=packs,
+             active=info.rules_active, ignored=info.rules_ignored),
+        Text("Configuration: {config}; {count:n|suppression|suppressions} configured",
+             config=config, count=info.suppressions) if info.suppressions else
+        Text("Configuration: {config}", config=config),
+    ]
+    return [localize(line, lang) for line in lines]
+
+
+def _cells(text: str) -> int:
+    """Terminal columns ``text`` takes: wide characters (CJK, most emoji) two, combining none."""
+    return sum(0 if unicodedata.combining(ch) else
+               2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _cut(text: str, width: int) -> str:
+    """``text`` in at most ``width`` columns, cut short with "…" when it is wider."""
+    if _cells(text) <= width:
+        return text
+    out, used = "", 1
+    for ch in text:
+        used += _cells(ch)
+        if used > width:
+            break
+        out += ch
+    return out + "…"
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _cells(text))
