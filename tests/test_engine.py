@@ -75,7 +75,9 @@ def test_fix_names_the_brand(checker: Checker) -> None:
 def test_library_check_and_check_posts() -> None:
     result = skjult.check("Gifted 🎁 fra @smykkeboksen", creator="lise", platform="instagram")
     assert result.verdict is Verdict.VIOLATION
-    assert {f.rule for f in result.findings} >= {"dk.label-missing", "dk.label-weak"}
+    # one problem, one finding: the missing label, standing for the weak "Gifted" too
+    assert [(f.rule, f.supersedes) for f in result.findings] == \
+        [("dk.label-missing", ("dk.label-weak",))]
     report = skjult.check_posts([
         {"caption": "Reklame for @smykkeboksen | nye øreringe", "creator": "lise"},
         {"text": "Gifted 🎁 fra @smykkeboksen", "username": "lise"},
@@ -145,3 +147,147 @@ def test_english_packs_differ_where_the_regulators_do(jurisdiction: str, caption
     result = skjult.check(caption, jurisdiction=jurisdiction)
     assert result.verdict is verdict, [f.rule for f in result.findings]
     assert all(f.rule.startswith(jurisdiction + ".") for f in result.findings)
+
+
+# -- findings that point at the right thing ------------------------------------------------
+
+
+def test_metadata_alone_makes_a_finding_about_the_whole_post(checker: Checker,
+                                                             checker_en: Checker) -> None:
+    result = checker.check("Søndagsbrunch på altanen med hele familien 🥐", paid_partnership=True)
+    [finding] = result.findings
+    assert finding.rule == "dk.label-missing" and finding.whole_post
+    assert (finding.start, finding.end, finding.line, finding.column, finding.text) == (0, 0, 1, 1, "")
+    assert "platformens markering: betalt partnerskab" in finding.message
+    as_json = result.to_dict()["findings"][0]
+    assert as_json["whole_post"] is True and (as_json["start"], as_json["end"]) == (0, 0)
+    english = checker_en.check("Søndagsbrunch på altanen 🥐", paid_partnership=True).findings[0]
+    assert "(platform flag: paid partnership)" in english.message
+
+
+def test_words_the_level_rests_on_are_still_pointed_at(checker: Checker) -> None:
+    caption = "Søndagsbrunch 🥐 brug koden BRUNCH10 hos @bageriet"
+    result = checker.check(caption, paid_partnership=True)
+    [finding] = [f for f in result.findings if f.rule == "dk.label-missing"]
+    assert not finding.whole_post and caption[finding.start:finding.end] == finding.text
+    assert "koden BRUNCH10" in finding.text
+    assert "whole_post" not in result.to_dict()["findings"][0]
+
+
+def test_each_metadata_source_has_its_own_words() -> None:
+    from skjult.config import Config
+
+    config = Config(campaign=frozenset({"kampagne-7"}), brands=("@solsikkeolie",))
+    da = Checker("dk", config=config)
+    en = Checker("dk", lang="en", config=config)
+    campaign = Post(text="Aftensmad i haven 🌻", id="kampagne-7")
+    assert "opslaget står på kampagnelisten i konfigurationen" in da.check(campaign).findings[0].message
+    assert "the campaign list in the configuration" in en.check(campaign).findings[0].message
+    # a configured brand named only by the post's data (a sponsor column), not in the caption
+    named = Post(text="Aftensmad i haven 🌻", meta={"brand": "@Solsikkeolie"})
+    [finding] = da.check(named).findings
+    assert finding.whole_post and "opslagets data angiver @Solsikkeolie, et brand fra " \
+        "konfigurationen" in finding.message
+    assert "a brand from the configuration" in en.check(named).findings[0].message
+    # named in the caption too: the words are the evidence, and are pointed at
+    shown = da.check(Post(text="Aftensmad med @solsikkeolie 🌻", meta={"brand": "@solsikkeolie"}))
+    assert not any(f.whole_post for f in shown.findings)
+
+
+def test_a_cue_found_twice_on_the_same_words_is_named_once(checker: Checker) -> None:
+    from skjult.config import Config
+
+    quiet = Checker("dk", config=Config(ignore=("dk.label-weak",)))
+    [finding] = quiet.check("Tak for gaven @kaffebaren ☕ den smager skønt").findings
+    assert finding.message.count("»Tak for gaven«") == 1, finding.message
+
+
+def test_a_weak_label_that_is_the_evidence_is_one_error(checker: Checker,
+                                                        checker_en: Checker) -> None:
+    caption = "Tak for gaven @kaffebaren ☕ den smager skønt"
+    result = checker.check(caption)
+    [finding] = result.findings  # not an error and a warning on the same words
+    assert finding.rule == "dk.label-missing" and finding.severity is Severity.ERROR
+    assert finding.supersedes == ("dk.label-weak",) and finding.text == "Tak for gaven"
+    assert "ingen reklamemarkering" in finding.message and "»Reklame«" in finding.message
+    assert finding.fix == "Start opslaget med »Reklame for @kaffebaren |«."
+    assert result.verdict is Verdict.VIOLATION
+    assert result.to_dict()["findings"][0]["supersedes"] == ["dk.label-weak"]
+    english = checker_en.check(caption).findings[0]
+    assert "is not a label" in english.message
+
+
+def test_problems_on_other_words_stay_two_findings(checker: Checker) -> None:
+    result = checker.check("#samarbejde Nye løbesko fra @løbeshoppen, koden LØB10 giver rabat")
+    assert sorted(f.rule for f in result.findings) == ["dk.label-missing", "dk.label-weak"]
+    assert not any(f.supersedes for f in result.findings)
+
+
+def test_a_finding_never_supersedes_a_more_severe_one() -> None:
+    from skjult.config import Config
+
+    relaxed = Checker("dk", config=Config(severity={"dk.label-missing": Severity.INFO}))
+    result = relaxed.check("Julebryggen fra @kaffebaren er landet ☕ #samarbejde")
+    assert sorted((f.rule, str(f.severity)) for f in result.findings) == \
+        [("dk.label-missing", "info"), ("dk.label-weak", "warning")]
+    assert result.verdict is Verdict.WARNING  # as without the merge
+
+
+def test_suppressions_apply_before_findings_are_merged() -> None:
+    from skjult.config import Config, Suppression
+
+    accepted = Suppression(rule="dk.label-missing", reason="own shop", creator="ida")
+    result = Checker("dk", config=Config(suppressions=(accepted,))).check(
+        "Tak for gaven @kaffebaren ☕ den smager skønt", creator="ida")
+    assert [f.rule for f in result.findings] == ["dk.label-weak"]  # still a weak label
+    assert [s.finding.rule for s in result.suppressed] == ["dk.label-missing"]
+
+
+def test_supersedes_is_data_checked_when_the_packs_load(user_pack: Callable[..., Path]) -> None:
+    rule = """\
+        id: mine.extra-weak
+        kind: existence
+        category: label-weak
+        severity: error
+        termsets: [dk.label-weak]
+        message: {da: "»{text}« dur ikke", en: "\\"{text}\\" will not do"}
+        source: https://example.org/guide
+        supersedes:
+          rules: [dk.label-wek]
+        """
+    pack = user_pack("mine", {"rules/extra-weak.yml": rule})
+    with pytest.raises(skjult.RuleError, match=r'supersedes unknown rule .*did you mean "dk\.label-weak"'):
+        Checker("dk", extra_packs=[pack])
+    fixed = user_pack("mine2", {"rules/extra-weak.yml": rule.replace("mine.", "mine2.")
+                                .replace("dk.label-wek", "dk.label-weak")})
+    result = Checker("dk", extra_packs=[fixed]).check("Ny løbejakke 🏃 #ambassadør @løbeshoppen, "
+                                                      "koden LØB10 giver rabat")
+    mine = [f for f in result.findings if f.rule == "mine2.extra-weak"]
+    assert mine and mine[0].supersedes == ("dk.label-weak",) and mine[0].message.endswith("dur ikke")
+    assert not any(f.rule == "dk.label-weak" for f in result.findings)
+
+
+def test_supersedes_with_an_unknown_key_is_refused_with_its_line(
+        user_pack: Callable[..., Path]) -> None:
+    pack = user_pack("mine", {"rules/x.yml": """\
+        id: mine.x
+        kind: existence
+        category: label-weak
+        severity: error
+        termsets: [dk.label-weak]
+        message: "x"
+        source: https://example.org/guide
+        supersedes:
+          rules: [dk.label-weak]
+          mesage: "y"
+        """})
+    with pytest.raises(skjult.RuleError, match=r'x\.yml:10: .*unknown key .mesage.*did you mean "message"'):
+        Checker("dk", extra_packs=[pack])
+
+
+def test_a_rule_that_could_not_judge_is_about_the_whole_post(user_pack: Callable[..., Path]) -> None:
+    pack = user_pack("mine", {"vocabulary/slow.yml": slow_termset("(a|aa)+b"),
+                              "rules/slow.yml": SLOW_RULE})
+    result = Checker("dk", extra_packs=[pack]).check("Reklame for @x " + "a" * 60)
+    [finding] = [f for f in result.findings if f.rule == "mine.slow-words"]
+    assert finding.whole_post and finding.start == finding.end == 0

@@ -9,8 +9,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import regex
-
 from skjult import parallel
 from skjult.caption import Caption, anatomy, new_pipeline
 from skjult.config import Config, check_selectors, matches, post_key
@@ -27,10 +25,10 @@ from skjult.model import (
 )
 from skjult.normalize import normalize
 from skjult.rules.errors import RuleError
-from skjult.rules.evidence import Evidence, Mark
+from skjult.rules.evidence import Evidence, Mark, reason
 from skjult.rules.kinds import REGISTRY
 from skjult.rules.pack import Pack, available_packs, builtin_pack, load_pack
-from skjult.rules.rule import Rule
+from skjult.rules.rule import Rule, Supersedes
 from skjult.rules.vocabulary import (
     REGEX_TIMEOUT,
     Hit,
@@ -70,8 +68,7 @@ class Checker:
     def __init__(self, jurisdiction: str | None = None, *, lang: str = "da",
                  extra_packs: Iterable[str | Path] = (), config: Config | None = None,
                  today: dt.date | None = None):
-        if lang not in ("da", "en"):
-            raise ValueError("lang must be 'da' or 'en'")
+        check_settings(jurisdiction, lang, extra_packs=extra_packs, config=config, today=today)
         config = config or Config()
         extra_packs = tuple(extra_packs)
         self.config = config
@@ -106,6 +103,11 @@ class Checker:
         check_selectors(config, rules, available_packs())
         self.rules = tuple(_tuned(rules, config))
         self.ignored = len(rules) - len(self.rules)  # loaded but switched off by select/ignore
+        # Every rule loaded, switched on or not (id -> category): what a draft may suppress.
+        self.known_rules = {rule.id: rule.category for rule in rules}
+        _check_supersedes(rules)
+        self._superseding = {r.id: r.supersedes for r in self.rules if r.supersedes}
+        self._brand_keys = frozenset(_brand_key(name) for name in config.brands)
         self.nlp = new_pipeline(self.pack.language if self.pack.language in ("da", "en") else "da")
         self.vocabulary = Vocabulary(termsets.values(), self.nlp)
         self._vocab_start = len(self.nlp.vocab)
@@ -126,8 +128,17 @@ class Checker:
 
     def check(self, caption: str | Post, *, creator: str | None = None,
               platform: str | None = None, **meta: Any) -> PostResult:
-        """Check one caption (or a ``Post``)."""
-        post = caption if isinstance(caption, Post) else make_post(caption, creator, platform, meta)
+        """Check one caption (or a ``Post``). Keywords: ``creator``, ``platform``, the post
+        fields ``id``, ``url``, ``created_at``, ``source``, and the metadata the rules read:
+        ``paid_partnership`` (True/False), ``audience`` ("minors"/"adults"), ``brand``. Any
+        other keyword is a ``TypeError``; a value of the wrong kind a ``ValueError``."""
+        if isinstance(caption, Post):
+            if creator is not None or platform is not None or meta:
+                raise TypeError("check() takes no keywords with a Post: set them on the Post")
+            post = caption
+        else:
+            post = make_post(caption, creator, platform, post_keywords(caption, creator, platform,
+                                                                        meta))
         return next(self.iter_results([post]))
 
     def iter_results(self, posts: Iterable[Post], jobs: int = 1) -> Iterator[PostResult]:
@@ -138,6 +149,8 @@ class Checker:
         results = self._checked(posts) if jobs <= 1 else parallel.check(self, posts, jobs)
         ledger = self.ledger
         for result in results:
+            if result.post.suppress:  # a draft's own suppressions, listed with the configuration's
+                ledger.declare(result.post.suppress)
             if result.suppressed or result.lapsed:
                 ledger.count(result.suppressed, result.lapsed)
             yield result
@@ -192,12 +205,14 @@ class Checker:
         self._apply_cancels(hits)
         commercial, anchor = self._commercial(post, caption, hits)
         evidence = Evidence(post, caption, hits, commercial, self.termsets, anchor,
-                            _reason(commercial))
+                            reason(commercial, self.lang))
         brand = self._brand(evidence)
-        findings = self._findings(evidence, brand)
+        findings, variants = self._findings(evidence, brand)
         if timeouts:
             findings = self._timed_out(evidence, timeouts, notes) + findings
         findings, suppressed, lapsed = self.ledger.apply(post, findings)
+        if variants:  # after suppressions: what they accept is judged finding by finding
+            findings = _merged(findings, variants, self._superseding)
         disclosures = self._disclosures(caption, hits)
         return PostResult(post, _verdict(commercial, findings), commercial, disclosures,
                           findings, caption.language, tuple(notes), brand, suppressed, lapsed)
@@ -217,11 +232,11 @@ class Checker:
                         del hits[tid]
 
     def _commercial(self, post: Post, caption: Caption, hits: dict[str, list[Hit]]
-                    ) -> tuple[Commercial, tuple[int, int]]:
+                    ) -> tuple[Commercial, tuple[int, int] | None]:
         signals: list[Signal] = []
         for meta in self.pack.metadata:
             if post.meta.get(meta.field):
-                signals.append(Signal(f"meta.{meta.field}", meta.strength, meta.title))
+                signals.append(_metadata_signal(post, meta.field, meta.strength, meta.title))
         campaign = self.config.campaign
         if campaign and any(post_key(v) in campaign for v in (post.id, post.url) if v):
             signals.append(Signal("config.campaign", Strength.HARD, "campaign manifest"))
@@ -234,6 +249,11 @@ class Checker:
                 start, end = caption.normalized.to_original(h.start, h.end)
                 where.setdefault((start, end), (h.start, h.end))
                 signals.append(Signal(tid, termset.strength, post.text[start:end], start, end))
+        named = post.meta.get("brand")
+        if named and "config.brands" not in hits and _brand_key(str(named)) in self._brand_keys:
+            # a configured brand named only by the post's data (a sponsor or brand column)
+            signals.append(Signal("config.brands", self.termsets["config.brands"].strength,
+                                  str(named)))
         level, basis = self.pack.weighing.weigh(signals, self.termsets)
         declared = [self.termsets[t] for t in hits if self.termsets[t].kind == "self-declared"]
         if declared and Strength.NONE < level < min(t.respected_below for t in declared):
@@ -244,11 +264,9 @@ class Checker:
                 basis = ()
         signals.sort(key=lambda s: (-s.strength, s.start if s.start is not None else -1))
         placed = [where[(s.start, s.end)] for s in basis if s.start is not None and s.end is not None]
-        if placed:
-            anchor = placed[0]  # an absence finding points at the first cue the level rests on
-        else:
-            first = regex.search(r"\S+", caption.text)
-            anchor = (first.start(), first.end()) if first else (0, 0)
+        # An absence finding points at the first cue in the text the level rests on; with none
+        # (a platform flag, a campaign list, a draft's front matter), at the whole post.
+        anchor = placed[0] if placed else None
         return Commercial(level, tuple(signals), bool(declared), basis), anchor
 
     def _applies(self, rule: Rule, ev: Evidence) -> bool:
@@ -266,15 +284,22 @@ class Checker:
             return False
         return when.platform is None or (post.platform or "").lower() in when.platform
 
-    def _findings(self, ev: Evidence, brand: str | None) -> tuple[Finding, ...]:
+    def _findings(self, ev: Evidence, brand: str | None
+                  ) -> tuple[tuple[Finding, ...], dict[Finding, Finding]]:
+        """The findings, and for those of rules that supersede others the finding to report
+        instead when it does (``supersedes`` in the rule: its own message, fix and autofix)."""
         findings: list[Finding] = []
+        variants: dict[Finding, Finding] = {}
         for rule in self.rules:
             if not self._applies(rule, ev):
                 continue
             for mark in REGISTRY[rule.kind].check(rule, ev):
-                findings.append(self._finding(rule, ev, mark, brand))
+                finding = self._finding(rule, ev, mark, brand)
+                findings.append(finding)
+                if rule.supersedes is not None and not finding.whole_post:
+                    variants[finding] = self._finding(rule, ev, mark, brand, rule.supersedes)
         findings.sort(key=lambda f: (f.start, -f.severity.rank, f.rule))
-        return tuple(findings)
+        return tuple(findings), variants
 
     def _timed_out(self, ev: Evidence, termsets: list[str], notes: list[str]
                    ) -> tuple[Finding, ...]:
@@ -289,7 +314,7 @@ class Checker:
             for rule in users:
                 message = TIMEOUT_MESSAGE[self.lang].format(termset=tid, ms=int(limit * 1000))
                 out.append(Finding(rule.id, rule.category, Severity.WARNING, message, 0, 0, 1, 1,
-                                   "", None, rule.source))
+                                   "", None, rule.source, whole_post=True))
         return tuple(out)
 
     def _brand(self, ev: Evidence) -> str | None:
@@ -303,19 +328,28 @@ class Checker:
         start, end = ev.caption.normalized.to_original(hits[0].start, hits[0].end)
         return ev.post.text[start:end]
 
-    def _finding(self, rule: Rule, ev: Evidence, mark: Mark, brand: str | None) -> Finding:
+    def _finding(self, rule: Rule, ev: Evidence, mark: Mark, brand: str | None,
+                 instead: Supersedes | None = None) -> Finding:
+        """The finding a rule's mark makes; with ``instead``, the one it makes when it stands
+        for a superseded rule's finding too (that rule's words, another message)."""
         caption = ev.caption
-        start, end = caption.normalized.to_original(mark.start, mark.end)
+        if mark.whole_post:  # no words to point at: the post as a whole
+            start = end = 0
+            line, column = 1, 1
+        else:
+            start, end = caption.normalized.to_original(mark.start, mark.end)
+            line, column = caption.line_col(start)
         matched = ev.post.text[start:end]
         values = _Message(mark.values)
         values.setdefault("text", matched)
         values.setdefault("brand", brand or "")
         values.setdefault("brand_for", f" for {brand}" if brand else "")
-        message = rule.message[self.lang].format_map(values)
-        fix = rule.fix[self.lang].format_map(values) if rule.fix else None
-        line, column = caption.line_col(start)
+        texts = instead.message if instead is not None and instead.message else rule.message
+        fixes = instead.fix if instead is not None and instead.fix else rule.fix
+        message = texts[self.lang].format_map(values)
+        fix = fixes[self.lang].format_map(values) if fixes else None
         return Finding(rule.id, rule.category, rule.severity, message, start, end, line, column,
-                       matched, fix, rule.source)
+                       matched, fix, rule.source, whole_post=mark.whole_post)
 
     def _disclosures(self, caption: Caption, hits: dict[str, list[Hit]]) -> tuple[Disclosure, ...]:
         out = []
@@ -380,10 +414,54 @@ def _add_brands(termsets: dict[str, TermSet], config: Config, brand_set: str | N
                                                   phrases=known.phrases + brands.phrases)
 
 
-def _reason(commercial: Commercial) -> str:
-    """The cues a post's level rests on, for messages: "»koden ANNA20«" or a flag's title."""
-    shown = commercial.basis[:3] or commercial.signals[:1]
-    return " + ".join(f"»{s.text}«" if s.start is not None else s.text for s in shown)
+def _metadata_signal(post: Post, field: str, strength: Strength, title: str) -> Signal:
+    """Evidence from a post's metadata, named by where it comes from: a draft's front matter
+    (naming a brand, or stating the partnership), else the export or caller (a platform flag)."""
+    if "brand" in post.declared and post.meta.get("brand"):
+        return Signal("draft.brand", strength, str(post.meta["brand"]))
+    if field in post.declared:
+        return Signal(f"draft.{field}", strength, f"draft: {field.replace('_', ' ')}")
+    return Signal(f"meta.{field}", strength, title)
+
+
+def _brand_key(name: str) -> str:
+    """A brand name as compared with the configured ones: "@Nordlys_Kaffe" is "nordlys_kaffe"."""
+    return " ".join(name.strip().lstrip("@#").casefold().split())
+
+
+def _check_supersedes(rules: list[Rule]) -> None:
+    """Every rule a ``supersedes`` names must be loaded (from any pack of the run)."""
+    from skjult.rules.errors import did_you_mean
+
+    ids = [rule.id for rule in rules]
+    for rule in rules:
+        for rid in rule.supersedes.rules if rule.supersedes else ():
+            if rid not in ids:
+                raise RuleError(rule.file, rule.line_of("supersedes"), f"rule {rule.id}: "
+                                f"supersedes unknown rule {rid!r}", did_you_mean(rid, ids))
+
+
+def _merged(findings: tuple[Finding, ...], variants: dict[Finding, Finding],
+            superseding: dict[str, Supersedes]) -> tuple[Finding, ...]:
+    """One problem, one finding: a finding of a rule that ``supersedes`` another stands for the
+    other's finding on the same words (at least as severe, so no verdict changes)."""
+    replaced: dict[int, Finding] = {}
+    dropped: set[int] = set()
+    for i, finding in enumerate(findings):
+        if finding not in variants or i in dropped:
+            continue
+        rules = superseding[finding.rule].rules
+        taken = [j for j, other in enumerate(findings)
+                 if j != i and j not in dropped and other.rule in rules and not other.whole_post
+                 and (other.start, other.end) == (finding.start, finding.end)
+                 and other.severity.rank <= finding.severity.rank]
+        if taken:
+            dropped.update(taken)
+            replaced[i] = dataclasses.replace(
+                variants[finding], supersedes=tuple(sorted({findings[j].rule for j in taken})))
+    if not replaced:
+        return findings
+    return tuple(replaced.get(i, f) for i, f in enumerate(findings) if i not in dropped)
 
 
 def _verdict(commercial: Commercial, findings: tuple[Finding, ...]) -> Verdict:
@@ -414,6 +492,88 @@ class CheckFailed(Exception):
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+# The metadata the engine and the packs read (``audience`` and ``brand`` by the engine, the rest
+# by packs' ``metadata:``); anything else a caller passes would be ignored, so it is refused.
+META_KEYS = ("paid_partnership", "audience", "brand")
+
+
+class UnknownJurisdiction(RuleError, ValueError):
+    """No built-in rule pack has this name: a ``ValueError`` to library callers, a ``RuleError``
+    (with what there is) to the command line."""
+
+
+def check_settings(jurisdiction: Any, lang: Any, *, extra_packs: Any = (), config: Any = None,
+                   today: Any = None) -> None:
+    """Raises ``ValueError`` for a jurisdiction, report language or other setting that skjult
+    cannot use (``UnknownJurisdiction``, also a ``RuleError``, for a pack that does not exist)."""
+    from skjult.rules.errors import did_you_mean
+    from skjult.rules.pack import available_packs
+
+    if lang not in ("da", "en"):
+        raise ValueError(f"lang must be 'da' or 'en', not {lang!r}")
+    if jurisdiction is not None:
+        packs = available_packs()
+        if not isinstance(jurisdiction, str):
+            raise ValueError(f"jurisdiction must be the name of a rule pack ({', '.join(packs)}), "
+                             f"not {type(jurisdiction).__name__}")
+        if jurisdiction not in packs:
+            raise UnknownJurisdiction("jurisdiction", None, f"no rule pack {jurisdiction!r}",
+                                      did_you_mean(jurisdiction, packs)
+                                      or f"available: {', '.join(packs)}")
+    if isinstance(extra_packs, str | Path):
+        raise ValueError(f"extra_packs is a list of pack folders, not one {type(extra_packs).__name__}: "
+                         f"write extra_packs=[{str(extra_packs)!r}]")
+    if config is not None and not isinstance(config, Config):
+        raise ValueError(f"config must be a skjult.config.Config, not {type(config).__name__}")
+    if today is not None and not isinstance(today, dt.date):
+        raise ValueError(f"today must be a datetime.date, not {type(today).__name__}")
+
+
+def post_keywords(caption: Any, creator: Any, platform: Any, meta: dict[str, Any],
+                  also: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The keywords of a ``check`` call checked: a ``TypeError`` for one nothing reads (with
+    what is accepted; ``also`` are the caller's own keywords), a ``ValueError`` for a value of
+    the wrong kind. Returns the metadata and post fields, without the ones left as None."""
+    from skjult.model import AUDIENCES
+    from skjult.rules.errors import did_you_mean
+
+    accepted = ("creator", "platform", *_POST_FIELDS, *META_KEYS, *also)
+    for key in meta:
+        if key not in accepted:
+            if key in ("jurisdiction", "lang"):
+                hint = f"{key} is chosen when the Checker is built: Checker(..., {key}=...)"
+            else:
+                hint = did_you_mean(key, accepted) or "it is not a field of a post"
+            raise TypeError(f"check() got an unexpected keyword argument {key!r} ({hint}); it "
+                            f"accepts {', '.join(accepted)}")
+    if not isinstance(caption, str):
+        raise ValueError(f"caption must be text (str) or a Post, not {type(caption).__name__}")
+    for name, value in (("creator", creator), ("platform", platform),
+                        *((k, meta.get(k)) for k in ("brand", "url", "source"))):
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f"{name} must be text (str), not {type(value).__name__}")
+    paid = meta.get("paid_partnership")
+    if paid is not None and not isinstance(paid, bool):
+        raise ValueError(f"paid_partnership must be True or False, not {paid!r}")
+    audience = meta.get("audience")
+    if audience is not None and audience not in AUDIENCES:
+        raise ValueError(f"audience must be one of {', '.join(map(repr, AUDIENCES))} (or None), "
+                         f"not {audience!r}")
+    post_id = meta.get("id")
+    if post_id is not None and (isinstance(post_id, bool) or not isinstance(post_id, str | int)):
+        raise ValueError(f"id must be text (str) or a number, not {type(post_id).__name__}")
+    when = meta.get("created_at")
+    if isinstance(when, dt.date):
+        when = when.isoformat()
+    elif when is not None and not isinstance(when, str):
+        raise ValueError(f"created_at must be text (ISO 8601) or a datetime, not "
+                         f"{type(when).__name__}")
+    out = {k: v for k, v in meta.items() if v is not None and k not in also}
+    if when is not None:
+        out["created_at"] = when
+    return out
 
 
 def make_post(text: str, creator: str | None, platform: str | None, meta: dict[str, Any]) -> Post:

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from skjult.engine import Checker
-from skjult.model import Post, Skip, Verdict
+from skjult.model import Finding, Post, Skip, Verdict
 from skjult.readers.base import RecordError
 from skjult.readers.records import parse_bool
 from skjult.rules.errors import RuleError
@@ -254,6 +254,14 @@ class Evaluation:
         }
 
 
+def _categories(checker: Checker, findings: Iterable[Finding]) -> set[str]:
+    """The categories found: a finding that stands for others on the same words (``supersedes``:
+    "Tak for gaven" is a missing label, not merely a weak one) found theirs too."""
+    by_id = {rule.id: rule.category for rule in checker.rules}
+    return {category for f in findings
+            for category in (f.category, *(by_id[r] for r in f.supersedes if r in by_id))}
+
+
 def evaluate(records: Iterable[Labelled | Skip], checker_for: Callable[[str], Checker],
              default: str, *, forced: bool = False) -> Evaluation:
     """Check every labelled record with its jurisdiction's pack (or ``default`` for all when
@@ -270,7 +278,7 @@ def evaluate(records: Iterable[Labelled | Skip], checker_for: Callable[[str], Ch
             result.skips.append(Skip(record.file, record.position, f"jurisdiction {name}: {exc}"))
             continue
         outcome = checker.check(record.post)
-        result.add(record, str(outcome.verdict), {f.category for f in outcome.findings},
+        result.add(record, str(outcome.verdict), _categories(checker, outcome.findings),
                    bool(outcome.disclosures))
     return result
 

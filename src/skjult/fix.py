@@ -17,7 +17,8 @@ from pathlib import Path
 
 from skjult.destination import DestinationError, write_atomically
 from skjult.engine import Checker
-from skjult.model import PostResult
+from skjult.i18n import Text, joined
+from skjult.model import Finding, PostResult
 from skjult.rules.rule import Rule
 
 
@@ -47,6 +48,16 @@ def _remove(caption: str, spans: list[tuple[int, int]]) -> str:
     return "\n".join(line.rstrip(" \t") for line in caption.split("\n")).rstrip()
 
 
+def _autofix(rule: Rule | None, finding: Finding) -> str | None:
+    """What ``--fix`` may do for a finding: its rule's ``autofix``, or, for a finding that stands
+    for a superseded one on the same words, the ``supersedes.autofix`` when the rule gives one."""
+    if rule is None:
+        return None
+    if finding.supersedes and rule.supersedes is not None and rule.supersedes.autofix:
+        return rule.supersedes.autofix
+    return rule.autofix
+
+
 def fix_draft(text: str, result: PostResult, rules: Mapping[str, Rule],
               templates: Mapping[str, str]) -> FixResult:
     """The draft file ``text`` rewritten for ``result``'s findings (same text if none applies)."""
@@ -58,7 +69,7 @@ def fix_draft(text: str, result: PostResult, rules: Mapping[str, Rule],
     left: list[tuple[str, str]] = []
     removals: list[tuple[int, int]] = []
     for finding in result.findings:
-        how = rules[finding.rule].autofix if finding.rule in rules else None
+        how = _autofix(rules.get(finding.rule), finding)
         if how is None:
             left.append((finding.rule, finding.fix or finding.message))
             continue
@@ -105,21 +116,23 @@ class DraftFixer:
             draft = read_draft_file(path)
         except DraftError as exc:
             self.failed += 1
-            return result, f"{post.file}: not fixed: {exc}"
+            return result, Text("{file}: not fixed: {problem}", file=post.file, problem=str(exc))
         text = draft.text
         if text[post.offset[0]:post.offset[0] + len(post.text)] != post.text:
-            return result, f"{post.file}: changed while being checked; not fixed"
+            return result, Text("{file}: changed while being checked; not fixed", file=post.file)
         outcome = fix_draft(text, result, self.rules, self.checker.pack.autofix)
-        notes = [f"{post.file}: cannot fix {rule} automatically: {why}" for rule, why in outcome.left]
+        notes = [Text("{file}: cannot fix {rule} automatically: {why}", file=post.file, rule=rule,
+                      why=why) for rule, why in outcome.left]
         if not outcome.changed:
-            return result, "\n".join(notes) or None
+            return result, joined(notes) or None
         if not self.write:
-            return result, "\n".join([outcome.diff(post.file), *notes]).rstrip("\n")
+            return result, joined([outcome.diff(post.file).rstrip("\n"), *notes])
         try:
             draft.replace(outcome.after)
         except DraftError as exc:
             self.failed += 1
-            return result, "\n".join([f"{post.file}: not fixed: {exc}", *notes])
+            return result, joined([Text("{file}: not fixed: {problem}", file=post.file,
+                                        problem=str(exc)), *notes])
         from skjult.readers.drafts import draft_post  # the fixed draft, read as it now is
 
         fixed = draft_post(outcome.after, post.file)
@@ -128,8 +141,8 @@ class DraftFixer:
             fixed.creator = post.creator
         fixed.platform = fixed.platform or post.platform
         fixed.meta = {**post.meta, **fixed.meta}
-        message = f"fixed {post.file} ({', '.join(outcome.fixed)})"
-        return self.checker.check(fixed), "\n".join([message, *notes])
+        message = Text("fixed {file} ({rules})", file=post.file, rules=", ".join(outcome.fixed))
+        return self.checker.check(fixed), joined([message, *notes])
 
 
 class DraftError(Exception):
@@ -147,28 +160,29 @@ class DraftFile:
         try:
             data = self.bom + text.encode(self.encoding)
         except UnicodeEncodeError as exc:
-            raise DraftError(f"the fix needs {exc.object[exc.start:exc.end]!r}, which "
-                             f"{self.encoding} cannot hold; save the draft as UTF-8") from None
+            raise DraftError(Text("the fix needs {chars:q}, which {encoding} cannot hold; save "
+                                  "the draft as UTF-8", chars=exc.object[exc.start:exc.end],
+                                  encoding=self.encoding)) from None
         try:
             write_atomically(self.path, data)
         except DestinationError as exc:
-            raise DraftError(str(exc).removeprefix(f"{self.path}: ")) from None
+            raise DraftError(exc.problem) from None
 
 
 def read_draft_file(path: Path) -> DraftFile:
     """A draft as the reader decoded it, with what is needed to write it back the same way."""
     if path.is_symlink():
-        raise DraftError("it is a symbolic link; fix the file it points to")
+        raise DraftError(Text("it is a symbolic link; fix the file it points to"))
     try:
         info = path.stat()
         if info.st_nlink > 1:
-            raise DraftError("other hard links share it; a rewrite would part them")
+            raise DraftError(Text("other hard links share it; a rewrite would part them"))
         # the permission bits too: a file marked read-only stays so, even for root
         if not os.access(path, os.W_OK) or not info.st_mode & 0o222:
-            raise DraftError("it is read-only")
+            raise DraftError(Text("it is read-only"))
         data = path.read_bytes()
     except OSError as exc:
-        raise DraftError(f"cannot be read: {exc.strerror or exc}") from None
+        raise DraftError(Text("cannot be read: {error}", error=exc.strerror or str(exc))) from None
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
                           (codecs.BOM_UTF16_BE, "utf-16-be"), (b"", "utf-8"), (b"", "cp1252")):
         if data.startswith(bom):
@@ -177,4 +191,4 @@ def read_draft_file(path: Path) -> DraftFile:
             except UnicodeDecodeError:
                 if bom:
                     break
-    raise DraftError("it is not valid text in its encoding")
+    raise DraftError(Text("it is not valid text in its encoding"))

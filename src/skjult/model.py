@@ -74,6 +74,12 @@ class Post:
     # Where the caption starts in its file (characters, lines before it): a draft's front matter.
     offset: tuple[int, int] = (0, 0)
     verbatim: bool = False  # the caption stands as it is in its file at ``offset`` (a draft)
+    # Metadata keys the post's own file states (a draft's front matter: "brand",
+    # "paid_partnership"), so that messages say where the evidence comes from.
+    declared: tuple[str, ...] = ()
+    # Suppressions the post's own file declares (a draft's ``skjult: {ignore, reason}``):
+    # skjult.config.Suppression objects that apply to this post only.
+    suppress: tuple[Any, ...] = ()
 
     @property
     def audience(self) -> str | None:
@@ -104,9 +110,14 @@ class Finding:
     text: str
     fix: str | None
     source: str
+    # About the post as a whole, not about words in it (its evidence is metadata: a platform
+    # flag, a campaign list, a draft's front matter): then start = end = 0 and text is "".
+    whole_post: bool = False
+    # Rules whose findings on the same words this one stands for ("one problem, one finding").
+    supersedes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "rule": self.rule,
             "category": self.category,
             "severity": str(self.severity),
@@ -119,6 +130,11 @@ class Finding:
             "fix": self.fix,
             "source": self.source,
         }
+        if self.whole_post:  # keys added to report/1 only where they apply, like "in" and "file"
+            out["whole_post"] = True
+        if self.supersedes:
+            out["supersedes"] = list(self.supersedes)
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +220,8 @@ class PostResult:
 
 
 def _with_part(finding: dict[str, Any], post: Post) -> dict[str, Any]:
-    where = post.part_at(finding["start"], finding["end"])
+    # a finding about the whole post lies in no one part (a YouTube title or description)
+    where = None if finding.get("whole_post") else post.part_at(finding["start"], finding["end"])
     if where is not None:
         finding["in"] = where
     if post.offset != (0, 0):  # a draft with front matter: where the words are in the file

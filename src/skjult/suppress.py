@@ -1,4 +1,7 @@
-"""Suppressions at work: which findings they silence in a run, and which were never needed."""
+"""Suppressions at work: which findings they silence in a run, and which were never needed.
+
+They come from the configuration (``[[suppress]]``) and from drafts (``skjult: {ignore, reason}``
+in the front matter, on ``Post.suppress``: for that post only); both are reported alike."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from skjult.config import Suppression, matches, post_key
+from skjult.i18n import Text
 from skjult.model import Finding, Post
 
 
@@ -19,8 +23,12 @@ class Suppressed:
     by: Suppression
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rule": self.finding.rule, "start": self.finding.start, "end": self.finding.end,
-                "reason": self.by.reason, "suppression": self.by.where()}
+        out: dict[str, Any] = {"rule": self.finding.rule, "start": self.finding.start,
+                               "end": self.finding.end, "reason": self.by.reason,
+                               "suppression": self.by.where()}
+        if self.finding.whole_post:
+            out["whole_post"] = True
+        return out
 
 
 class Ledger:
@@ -32,6 +40,16 @@ class Ledger:
         self.active = tuple(s for s in self.all if not s.expired(self.today))
         self.used: dict[Suppression, int] = dict.fromkeys(self.all, 0)
         self.would_have: dict[Suppression, int] = dict.fromkeys(self.all, 0)  # expired, matched
+        self.drafts: dict[Suppression, None] = {}  # drafts' own suppressions met in the run
+
+    def declare(self, suppressions: Iterable[Suppression]) -> None:
+        """A draft's own suppressions, met in the run: listed (and checked for use) with the
+        configuration's."""
+        for s in suppressions:
+            if s not in self.drafts:
+                self.drafts[s] = None
+                self.used.setdefault(s, 0)
+                self.would_have.setdefault(s, 0)
 
     def apply(self, post: Post, findings: tuple[Finding, ...]
               ) -> tuple[tuple[Finding, ...], tuple[Suppressed, ...], tuple[Suppression, ...]]:
@@ -39,7 +57,8 @@ class Ledger:
 
         Counting is separate (``count``): with ``--jobs`` the results are counted where they
         are collected, not in the process that checked them."""
-        if not self.all:
+        own = post.suppress  # a draft's front matter: for this post only
+        if not self.all and not own:
             return findings, (), ()
         keys = {post_key(v) for v in (post.id, post.url) if v}
         kept: list[Finding] = []
@@ -47,7 +66,7 @@ class Ledger:
         lapsed: list[Suppression] = []
         for finding in findings:
             by = None
-            for s in self.all:
+            for s in (*self.all, *own):
                 if not _covers(s, post, keys, finding):
                     continue
                 if s.expired(self.today):
@@ -70,7 +89,7 @@ class Ledger:
     def status(self) -> list[dict[str, Any]]:
         """Every suppression with how often it applied: ``used``, ``unused`` or ``expired``."""
         out = []
-        for s in self.all:
+        for s in (*self.all, *self.drafts):
             state = "expired" if s.expired(self.today) else "used" if self.used[s] else "unused"
             out.append({"where": s.where(), "rule": s.rule, "creator": s.creator, "post": s.post,
                         "reason": s.reason, "expires": s.expires.isoformat() if s.expires else None,
@@ -80,15 +99,20 @@ class Ledger:
 
     def problems(self) -> list[str]:
         """One line per suppression someone should look at: unused or expired."""
-        lines = []
+        lines: list[str] = []
         for row in self.status():
-            s = f"{row['where']}: suppression of {row['rule']}"
+            where, rule = row["where"], row["rule"]
             if row["status"] == "unused":
-                lines.append(f"{s} matched nothing in this run; remove it if it is no longer needed")
+                lines.append(Text("{where}: suppression of {rule} matched nothing in this run; "
+                                  "remove it if it is no longer needed", where=where, rule=rule))
+            elif row["status"] == "expired" and row["findings"]:
+                lines.append(Text("{where}: suppression of {rule} expired on {date}; its "
+                                  "{count:n|finding is|findings are} reported again", where=where,
+                                  rule=rule, date=row["expires"], count=row["findings"]))
             elif row["status"] == "expired":
-                again = (f"its {row['findings']} findings are reported again" if row["findings"]
-                         else "it would have matched nothing in this run")
-                lines.append(f"{s} expired on {row['expires']}; {again}")
+                lines.append(Text("{where}: suppression of {rule} expired on {date}; it would have "
+                                  "matched nothing in this run", where=where, rule=rule,
+                                  date=row["expires"]))
         return lines
 
 

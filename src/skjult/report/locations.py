@@ -29,11 +29,15 @@ def _line_col(text: str, index: int) -> tuple[int, int]:
 
 
 def place(post: Post, finding: Finding) -> Place:
-    """In a draft, the finding's own words; in an export, the record's line (the caption's
-    position inside a JSON string or CSV cell is not a place an editor can jump to)."""
+    """In a draft, the finding's own words (the whole caption for a finding about the whole
+    post); in an export, the record's line (the caption's position inside a JSON string or CSV
+    cell is not a place an editor can jump to)."""
     file = post.file or "<input>"
     if post.verbatim:
         chars, lines = post.offset
+        if finding.whole_post:
+            end_line, end_column = _line_col(post.text, len(post.text))
+            return Place(file, 1 + lines, 1, end_line + lines, end_column, chars, len(post.text))
         end_line, end_column = _line_col(post.text, finding.end)
         return Place(file, finding.line + lines, finding.column, end_line + lines, end_column,
                      chars + finding.start, finding.end - finding.start)

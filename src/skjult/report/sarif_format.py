@@ -74,7 +74,7 @@ class SarifFormatter(Formatter):
         if where.end_line is not None:
             region.update(endLine=where.end_line, endColumn=where.end_column,
                           charOffset=where.offset, charLength=where.length,
-                          snippet={"text": finding.text})
+                          snippet={"text": post.text if finding.whole_post else finding.text})
         entry: dict[str, Any] = {
             "ruleId": finding.rule,
             "level": LEVELS[finding.severity],
@@ -85,6 +85,10 @@ class SarifFormatter(Formatter):
                            "post": post.id, "caption": {"start": finding.start,
                                                         "end": finding.end}},
         }
+        if finding.whole_post:  # about the post as a whole: the region is the whole caption
+            entry["properties"]["wholePost"] = True
+        if finding.supersedes:  # one finding for the same words' other rules
+            entry["properties"]["supersedes"] = list(finding.supersedes)
         if finding.rule in self._index:
             entry["ruleIndex"] = self._index[finding.rule]
         if suppressions:

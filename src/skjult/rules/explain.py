@@ -42,6 +42,8 @@ def explain(rule: Rule) -> dict[str, Any]:
         "when": _when(rule),
         "message": rule.message,
         "fix": rule.fix,
+        # one problem, one finding: the rules whose findings on the same words this one replaces
+        "supersedes": list(rule.supersedes.rules) if rule.supersedes else [],
         "source": rule.source,
         "file": rule.file,
         "tests": str(test_path) if test_path.is_file() else None,

@@ -12,7 +12,8 @@ from skjult.rules.errors import RuleError, did_you_mean
 from skjult.rules.yamlsource import Located
 
 COMMON_KEYS = {"id", "kind", "category", "severity", "termsets", "when", "message", "fix",
-               "source", "description", "autofix"}
+               "source", "description", "autofix", "supersedes"}
+SUPERSEDES_KEYS = {"rules", "message", "fix", "autofix"}
 # What ``--fix`` may do for a finding of a rule (see skjult.fix): put the pack's label first;
 # also take out the matched words when they are a hashtag (a buried or weak label).
 AUTOFIX = ("prepend-label", "replace-with-label")
@@ -34,6 +35,18 @@ class When:
 
 
 @dataclass(frozen=True)
+class Supersedes:
+    """One problem, one finding: where this rule and one of ``rules`` point at the same words,
+    this rule's finding stands for both (the other is dropped), with the message, fix and
+    autofix given here in place of the rule's own (each optional)."""
+
+    rules: tuple[str, ...]
+    message: dict[str, str] = field(default_factory=dict)
+    fix: dict[str, str] = field(default_factory=dict)
+    autofix: str | None = None
+
+
+@dataclass(frozen=True)
 class Rule:
     id: str
     kind: str
@@ -47,6 +60,7 @@ class Rule:
     description: str
     options: dict[str, Any] = field(default_factory=dict)  # the kind's own keys
     autofix: str | None = None
+    supersedes: Supersedes | None = None
     file: str = ""
     line: int | None = None
     key_lines: dict[str, int | None] = field(default_factory=dict, compare=False, repr=False)
@@ -60,7 +74,8 @@ class Rule:
         return self.key_lines.get(key) or self.line
 
 
-def _texts(doc: Located, key: str, raw: Any, required: bool) -> dict[str, str]:
+def _texts(doc: Located, key: str, raw: Any, required: bool, at: tuple[str, ...] = ()
+           ) -> dict[str, str]:
     value = raw.get(key)
     if value is None and not required:
         return {}
@@ -69,9 +84,47 @@ def _texts(doc: Located, key: str, raw: Any, required: bool) -> dict[str, str]:
     if not isinstance(value, dict) or not {"da", "en"} <= set(value) or not all(
         isinstance(v, str) and v.strip() for v in value.values()
     ):
-        raise RuleError(doc.file, doc.line(key), f"{key} needs a Danish and an English text "
+        raise RuleError(doc.file, doc.line(*at, key), f"{key} needs a Danish and an English text "
                         "(keys 'da' and 'en')")
     return {"da": value["da"].strip(), "en": value["en"].strip()}
+
+
+def _autofix(doc: Located, rid: str, path: tuple[str, ...], value: Any) -> str | None:
+    if value is not None and value not in AUTOFIX:
+        raise RuleError(doc.file, doc.line(*path), f"rule {rid}: unknown autofix {value!r}",
+                        did_you_mean(str(value), AUTOFIX) or f"one of {', '.join(AUTOFIX)}")
+    return None if value is None else str(value)
+
+
+def _supersedes(doc: Located, rid: str, raw: Any) -> Supersedes | None:
+    """``supersedes: {rules: [...], message: {da, en}, fix: {da, en}, autofix: ...}``; whether the
+    rules exist is checked once every pack is loaded (skjult.engine)."""
+    if raw is None:
+        return None
+    hint = "supersedes: {rules: [dk.label-weak], message: {da: ..., en: ...}}"
+    if not isinstance(raw, dict):
+        raise RuleError(doc.file, doc.line("supersedes"), f"rule {rid}: supersedes must be a "
+                        "mapping with rules and, optionally, message, fix and autofix", hint)
+    for key in raw:
+        if key not in SUPERSEDES_KEYS:
+            raise RuleError(doc.file, doc.line("supersedes", key), f"rule {rid}: unknown key "
+                            f"{key!r} in supersedes", did_you_mean(str(key), SUPERSEDES_KEYS))
+    rules = raw.get("rules")
+    if isinstance(rules, str):
+        rules = [rules]
+    if (not isinstance(rules, list) or not rules
+            or not all(isinstance(r, str) and r for r in rules)):
+        raise RuleError(doc.file, doc.line("supersedes", "rules"),
+                        f"rule {rid}: supersedes.rules must list at least one rule id", hint)
+    if rid in rules:
+        raise RuleError(doc.file, doc.line("supersedes", "rules"), f"rule {rid}: a rule cannot "
+                        "supersede itself")
+    return Supersedes(
+        rules=tuple(rules),
+        message=_texts(doc, "message", raw, required=False, at=("supersedes",)),
+        fix=_texts(doc, "fix", raw, required=False, at=("supersedes",)),
+        autofix=_autofix(doc, rid, ("supersedes", "autofix"), raw.get("autofix")),
+    )
 
 
 def _set(doc: Located, path: tuple[str, ...], value: Any, allowed: tuple[str, ...] | None
@@ -147,10 +200,7 @@ def parse_rule(doc: Located, kind_keys: dict[str, set[str]]) -> Rule:
     if not isinstance(source, str) or not source.startswith(("http://", "https://")):
         raise RuleError(doc.file, doc.line("source"), f"rule {rid}: source must be the URL of the "
                         "guidance the rule encodes")
-    autofix = raw.get("autofix")
-    if autofix is not None and autofix not in AUTOFIX:
-        raise RuleError(doc.file, doc.line("autofix"), f"rule {rid}: unknown autofix {autofix!r}",
-                        did_you_mean(str(autofix), AUTOFIX) or f"one of {', '.join(AUTOFIX)}")
+    autofix = _autofix(doc, rid, ("autofix",), raw.get("autofix"))
     return Rule(
         id=rid,
         kind=kind,
@@ -164,6 +214,7 @@ def parse_rule(doc: Located, kind_keys: dict[str, set[str]]) -> Rule:
         description=str(raw.get("description", "")).strip(),
         options={k: raw[k] for k in kind_keys[kind] if k in raw},
         autofix=autofix,
+        supersedes=_supersedes(doc, rid, raw.get("supersedes")),
         file=doc.file,
         line=1,
         key_lines={str(k): doc.line(k) for k in raw},

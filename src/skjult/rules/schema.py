@@ -50,6 +50,18 @@ def rule_schema() -> dict[str, Any]:
                    "description": "URL of the guidance the rule encodes"},
         "description": {"type": "string"},
         "autofix": {"enum": list(AUTOFIX)},
+        "supersedes": {
+            "type": "object", "required": ["rules"], "additionalProperties": False,
+            "description": "one problem, one finding: where this rule and one of these point at "
+                           "the same words, this rule's finding stands for both, with this "
+                           "message, fix and autofix",
+            "properties": {
+                "rules": {"oneOf": [{"type": "string"},
+                                    {"type": "array", "items": {"type": "string"}, "minItems": 1}]},
+                "message": _TEXTS,
+                "fix": _TEXTS,
+                "autofix": {"enum": list(AUTOFIX)},
+            }},
     }
     variants = []
     for name, module in REGISTRY.items():

@@ -1,7 +1,8 @@
 """``absence``: none of the rule's term sets occurs (e.g. a commercial post with no label).
 
 The finding points at the strongest commercial signal in the caption, so the reader sees why
-the post counts as commercial; without one, at the start of the caption."""
+the post counts as commercial; when the post is commercial by its metadata alone (a platform flag,
+a campaign list, a draft's front matter), at the whole post."""
 
 from __future__ import annotations
 
@@ -23,4 +24,4 @@ def validate(rule: Rule, termsets: Mapping[str, TermSet]) -> None:
 
 def check(rule: Rule, ev: Evidence) -> Iterator[Mark]:
     if not ev.has(rule.termsets):
-        yield Mark(*ev.anchor, {"evidence": ev.reason})
+        yield ev.at_anchor({"evidence": ev.reason})
