@@ -70,7 +70,7 @@ def test_library_configuration_is_checked_too() -> None:
 
 
 def test_json_report_says_how_it_was_made(folder: Path) -> None:
-    config = configure(folder, 'ignore = ["dk.label-weak"]\n[[suppress]]\nrule = "dk.code-unlabelled"\n'
+    config = configure(folder, 'ignore = ["dk.label-weak"]\n[[suppress]]\nrule = "dk.label-missing"\n'
                        'creator = "sofie"\nreason = "aftalt med jura"\n')
     _, out, _ = run("check", str(folder / "posts.jsonl"), "-f", "json")
     report = json.loads(out)
@@ -145,3 +145,72 @@ def test_selector_lines_follow_multiline_lists(tmp_path: Path) -> None:
     path = tmp_path / "skjult.toml"
     path.write_text('select = [\n  "dk.label-*",\n  # a comment\n  "minors",\n]\n', encoding="utf-8")
     assert load_config(path).selector_lines == {("select", "dk.label-*"): 2, ("select", "minors"): 4}
+
+
+def test_a_suppression_naming_no_rule_is_an_error(folder: Path) -> None:
+    config = configure(folder, 'lang = "en"\n[[suppress]]\nrule = "dk.label-mising"\n'
+                       'creator = "sofie"\nreason = "typo"\n')
+    code, _, err = run("check", str(folder / "posts.jsonl"))
+    assert code == 2 and f"{config}:2" in err and 'did you mean "dk.label-missing"?' in err
+
+
+def test_no_active_rule_is_an_error_for_library_callers_too(folder: Path) -> None:
+    from skjult.engine import NoActiveRule
+
+    with pytest.raises(NoActiveRule, match="no rule is active"):
+        Checker(config=Config(ignore=("dk.*",)))
+    configure(folder, 'ignore = ["dk.*"]\n')
+    code, out, err = run("check", str(folder / "posts.jsonl"), "--lang", "en")
+    assert code == 2 and "no rule is active" in err and out == ""
+
+
+def test_rules_test_tests_rules_the_configuration_switches_off(folder: Path) -> None:
+    config = configure(folder, 'ignore = ["dk.label-*"]\n')
+    code, out, _ = run("rules", "test", "--json", "-j", "dk", "--config", str(config))
+    tested = {r["rule"] for r in json.loads(out)["rules"]}
+    assert "dk.label-weak" in tested and code == 0
+
+
+def test_a_placeholder_nothing_fills_is_refused_when_the_pack_loads(tmp_path: Path) -> None:
+    from skjult.rules.errors import RuleError
+    from skjult.rules.pack import load_pack
+
+    pack = tmp_path / "ours"
+    (pack / "rules").mkdir(parents=True)
+    (pack / "vocabulary").mkdir()
+    (pack / "pack.yml").write_text("pack: ours\nlanguage: da\n", encoding="utf-8")
+    (pack / "vocabulary" / "words.yml").write_text(
+        "termsets:\n- id: ours.code\n  kind: signal\n  strength: hard\n  title: kode\n"
+        "  words: [rabatkode]\n",
+        encoding="utf-8")
+    (pack / "rules" / "code.yml").write_text(
+        "id: ours.code\nkind: existence\ncategory: label-missing\nseverity: error\n"
+        "termsets: [ours.code]\nmessage:\n  da: \"»{text}« ({evidnce})\"\n  en: \"{text}\"\n"
+        "source: https://example.org/\n", encoding="utf-8")
+    with pytest.raises(RuleError, match=r"\{evidnce\} in message") as caught:
+        load_pack(pack)
+    assert caught.value.line == 6 and 'did you mean "evidence"?' in str(caught.value)
+
+
+def test_output_closed_early_is_never_a_pass(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    quiet = tmp_path / "quiet.jsonl"
+    quiet.write_text("".join(json.dumps({"caption": f"Gåtur i regnvejr nummer {i}"}) + "\n"
+                             for i in range(4000)), encoding="utf-8")
+    loud = tmp_path / "loud.jsonl"
+    loud.write_text(json.dumps({"caption": "Tak for gaven @lampefabrikken"}) + "\n"
+                    + quiet.read_text(encoding="utf-8"), encoding="utf-8")
+    for path, expected in ((quiet, 2), (loud, 1)):
+        check = subprocess.Popen([sys.executable, "-m", "skjult.cli", "check", str(path),
+                                  "--no-config", "-f", "jsonl", "--lang", "en"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert check.stdout is not None
+        check.stdout.readline()
+        check.stdout.close()  # the reader has seen enough, as `| head -1`
+        assert check.wait(timeout=120) == expected
+        err = check.stderr.read() if check.stderr else ""
+        assert "Traceback" not in err
+        if expected == 2:
+            assert "not every post was checked" in err

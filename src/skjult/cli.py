@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -17,7 +18,7 @@ import click
 from skjult import __version__, parallel
 from skjult.config import Config, find_config, load_config
 from skjult.destination import AtomicFile, DestinationError, refuse_inputs
-from skjult.engine import Checker, CheckFailed
+from skjult.engine import Checker, CheckFailed, NoActiveRule
 from skjult.fix import DraftFixer
 from skjult.i18n import DEFAULT_LANG, Text, described, localize
 from skjult.model import AUDIENCES, NO_TEXT, Notice, Opened, Post, Severity, Skip
@@ -100,6 +101,10 @@ def _checker(jurisdiction: str | None, lang: str, extra: tuple[str, ...],
              config: Config | None = None) -> Checker:
     try:
         return Checker(jurisdiction, lang=lang, extra_packs=extra, config=config)
+    except NoActiveRule:  # said in the run's language; a configuration must not pass unseen
+        _fail(Text("no rule is active: {config} selects none (see select/ignore); nothing would "
+                   "be checked", config=(config.file if config else None) or
+                   Text("the configuration")))
     except RuleError as exc:
         _fail(str(exc))
 
@@ -283,9 +288,6 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
     if show_settings:
         click.echo(settings_text(settings), nl=False)
         sys.exit(EXIT_OK)
-    if not checker.rules:  # a configuration that ignores everything must not pass as "all fine"
-        _fail(Text("no rule is active: {config} selects none (see select/ignore); nothing would "
-                   "be checked", config=config.file or Text("the configuration")))
     destination: AtomicFile | None = None
     out: IO[str] = sys.stdout
     if target is not None:
@@ -370,9 +372,22 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
             destination.commit()
         else:
             out.flush()
-    except BrokenPipeError:  # `skjult check ... | head`: the reader has seen enough
-        sys.stderr.close()
-        sys.exit(EXIT_OK)
+    except BrokenPipeError:  # `skjult check ... | head`: the reader stopped reading
+        # Not every post was checked, so this is no pass: exit 1 when the posts checked so far
+        # already fail, else 2. Standard output goes to /dev/null so that Python's own flush at
+        # exit does not complain about the closed pipe.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        threshold = FAIL_LEVELS[fail_level]
+        if threshold is not None and report.highest is not None and \
+                report.highest.rank >= threshold.rank:
+            sys.exit(EXIT_FINDINGS)
+        try:
+            meter.done()
+            tell(Text("output closed before the end: not every post was checked"))
+        except OSError:  # stderr is the same closed pipe (`2>&1 | head`)
+            pass
+        sys.exit(EXIT_ERROR)
     except KeyboardInterrupt:
         abandon(Text("interrupted; no report written") if destination else Text("interrupted"), 130)
     except DestinationError as exc:
@@ -472,9 +487,6 @@ def rules_list(jurisdiction: str | None, extra_packs: tuple[str, ...], config_fi
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    if not rows:
-        click.echo("no rules selected (see select/ignore in the configuration)")
-        return
     width = max(len(r["id"]) for r in rows)
     for r in rows:
         click.echo(f"{r['id']:<{width}}  {r['severity']:<7}  {r['category']:<20}  {r['pack']}")
@@ -547,6 +559,9 @@ def rules_test(paths: tuple[str, ...], jurisdiction: str | None, extra_packs: tu
     extra = extra_packs + tuple(p for p in paths if (Path(p) / "pack.yml").is_file()
                                 and p not in extra_packs)
     config = _settings(config_file, no_config, paths[0] if paths else None)
+    # every rule of the packs is tested: select/ignore choose what a check reports, not which
+    # rules are sound
+    config = dataclasses.replace(config, select=(), ignore=(), severity={})
     chosen = jurisdiction or config.jurisdiction
     results: list[Any] = []
     for name in [chosen] if chosen or paths else available_packs():

@@ -406,18 +406,21 @@ def _suppressions(r: _Reader, raw: Any) -> tuple[Suppression, ...]:
 
 
 def check_selectors(config: Config, rules: Iterable[Any], other_packs: Iterable[str]) -> None:
-    """Every select/ignore/severity selector must name some rule of the run, as ruff refuses an
-    unknown code: a typo (``dk.label-mising``) would otherwise switch nothing off or on and the
-    run would look fine. Categories are always accepted, and so are selectors for another
-    jurisdiction's pack (``uk.*`` in a configuration shared between dk and uk runs)."""
+    """Every select/ignore/severity selector (and suppression's rule) must name some rule of the
+    run, as ruff refuses an unknown code: a typo (``dk.label-mising``) would otherwise switch
+    nothing off or on and the run would look fine. Categories are always accepted, and so are
+    selectors for another jurisdiction's pack (``uk.*`` in a configuration shared between dk and
+    uk runs)."""
     loaded = list(rules)
     ids = [rule.id for rule in loaded]
     loaded_packs = {rule.id.split(".", 1)[0] for rule in loaded}
     elsewhere = set(other_packs) - loaded_packs
-    chosen = [*(("select", x) for x in config.select), *(("ignore", x) for x in config.ignore),
-              *(("severity", x) for x in config.severity)]
-    for key, selector in chosen:
-        line = config.selector_lines.get((key, selector))
+    chosen = [*(("select", x, None) for x in config.select),
+              *(("ignore", x, None) for x in config.ignore),
+              *(("severity", x, None) for x in config.severity),
+              *(("suppress.rule", x.rule, x.line) for x in config.suppressions)]
+    for key, selector, at in chosen:
+        line = at or config.selector_lines.get((key, selector))
         if selector in CATEGORIES or selector.split(".", 1)[0] in elsewhere:
             continue
         if any(matches(selector, rule.id, rule.category) for rule in loaded):

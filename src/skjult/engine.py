@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from skjult import parallel
 from skjult.caption import Caption, anatomy, new_pipeline
-from skjult.config import Config, check_selectors, matches, post_key
+from skjult.config import Config, ConfigError, check_selectors, matches, post_key
 from skjult.model import (
     Commercial,
     Disclosure,
@@ -103,6 +103,9 @@ class Checker:
         check_selectors(config, rules, available_packs())
         self.rules = tuple(_tuned(rules, config))
         self.ignored = len(rules) - len(self.rules)  # loaded but switched off by select/ignore
+        if not self.rules:  # a post checked by no rule must not come back "compliant"
+            raise NoActiveRule(config.file or "configuration", None, "no rule is active: "
+                               "select/ignore switch every rule off; nothing would be checked")
         # Every rule loaded, switched on or not (id -> category): what a draft may suppress.
         self.known_rules = {rule.id: rule.category for rule in rules}
         _check_supersedes(rules)
@@ -344,6 +347,7 @@ class Checker:
         values.setdefault("text", matched)
         values.setdefault("brand", brand or "")
         values.setdefault("brand_for", f" for {brand}" if brand else "")
+        values.setdefault("evidence", ev.reason)  # the cues the commercial level rests on
         texts = instead.message if instead is not None and instead.message else rule.message
         fixes = instead.fix if instead is not None and instead.fix else rule.fix
         message = texts[self.lang].format_map(values)
@@ -497,6 +501,10 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # The metadata the engine and the packs read (``audience`` and ``brand`` by the engine, the rest
 # by packs' ``metadata:``); anything else a caller passes would be ignored, so it is refused.
 META_KEYS = ("paid_partnership", "audience", "brand")
+
+
+class NoActiveRule(ConfigError):
+    """The configuration switches every rule off: checking would pass everything unseen."""
 
 
 class UnknownJurisdiction(RuleError, ValueError):

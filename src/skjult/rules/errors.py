@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
+from skjult.i18n import Text
+
 
 class RuleError(Exception):
     def __init__(self, file: str, line: int | None, message: str, hint: str | None = None):
@@ -22,4 +24,5 @@ class RuleError(Exception):
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f'did you mean "{close[0]}"?' if close else None
+    # a message (English ``did you mean "x"?``), so that a Danish error says it in Danish
+    return Text("did you mean {choice:q}?", choice=close[0]) if close else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -14,7 +15,7 @@ from skjult.caption import Fold
 from skjult.model import Strength
 from skjult.rules.cache import cached
 from skjult.rules.errors import RuleError, did_you_mean
-from skjult.rules.kinds import KIND_KEYS, REGISTRY
+from skjult.rules.kinds import KIND_KEYS, KIND_PLACEHOLDERS, REGISTRY
 from skjult.rules.rule import Rule, parse_rule
 from skjult.rules.vocabulary import (
     BUILTIN_TIMEOUT,
@@ -32,6 +33,22 @@ PACK_KEYS = {"pack", "version", "title", "language", "folds", "metadata", "sourc
              "shared", "evidence"}
 AUTOFIX_KEYS = {"label", "label_for", "separator"}
 METADATA_FIELDS = ("paid_partnership",)
+
+
+def _check_placeholders(file: str, rule: Rule) -> None:
+    """A ``{name}`` in a message or fix that nothing fills would reach users as it is."""
+    allowed = KIND_PLACEHOLDERS[rule.kind]
+    texts = [("message", rule.message), ("fix", rule.fix)]
+    if rule.supersedes is not None:
+        texts += [("supersedes", rule.supersedes.message), ("supersedes", rule.supersedes.fix)]
+    for key, by_lang in texts:
+        for text in by_lang.values():
+            for _, name, _, _ in string.Formatter().parse(text):
+                if name is not None and name not in allowed:
+                    raise RuleError(file, rule.line_of(key), f"rule {rule.id}: {{{name}}} in "
+                                    f"{key} is not filled in for a {rule.kind} rule; one of "
+                                    + ", ".join(f"{{{n}}}" for n in sorted(allowed)),
+                                    did_you_mean(name, allowed))
 
 
 def builtin_root() -> Path:
@@ -163,6 +180,7 @@ def load_pack(root: Path, known: Mapping[str, TermSet] | None = None) -> Pack:
     for path in sorted((root / "rules").glob("*.yml")):
         doc = load(path)
         rule = parse_rule(doc, KIND_KEYS)
+        _check_placeholders(doc.file, rule)
         if rule.id in rules:
             raise RuleError(doc.file, doc.line("id"), f"duplicate rule id {rule.id!r} (first in "
                             f"{rules[rule.id].file})")

@@ -15,3 +15,10 @@ REGISTRY: dict[str, ModuleType] = {
 }
 
 KIND_KEYS: dict[str, set[str]] = {name: set(module.KEYS) for name, module in REGISTRY.items()}
+
+# What every message and fix may name: the matched words, the advertiser, and the cues the post's
+# commercial level rests on; a kind adds its own (``PLACEHOLDERS`` in its module).
+COMMON_PLACEHOLDERS = frozenset({"text", "brand", "brand_for", "evidence"})
+KIND_PLACEHOLDERS: dict[str, frozenset[str]] = {
+    name: COMMON_PLACEHOLDERS | frozenset(getattr(module, "PLACEHOLDERS", ()))
+    for name, module in REGISTRY.items()}

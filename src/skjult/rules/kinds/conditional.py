@@ -18,6 +18,7 @@ SCHEMA: dict[str, Any] = {
     "require_mode": {"enum": ["all", "any"]},
 }
 KEYS = set(SCHEMA)
+PLACEHOLDERS = ("missing",)  # in messages: the titles of the required term sets not found
 REQUIRED: tuple[str, ...] = ("require",)
 
 

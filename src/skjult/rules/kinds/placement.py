@@ -20,6 +20,7 @@ SCHEMA: dict[str, Any] = {"placement": {
     "type": "object", "minProperties": 1, "additionalProperties": False,
     "properties": {c: {"type": "boolean"} for c in CHECKS}}}
 KEYS = set(SCHEMA)
+PLACEHOLDERS = ("where",)  # in messages: where the label is when it is in the wrong place
 REQUIRED: tuple[str, ...] = ("placement",)
 
 
