@@ -347,3 +347,15 @@ def test_skips_of_a_forced_format_that_fits_are_kept(tmp_path: Path) -> None:
     path = write(tmp_path / "p.jsonl", jsonl({"caption": UNLABELLED}) + "{broken\n")
     items = [i for i in read_path(str(path), ReadOptions(), "jsonl") if not isinstance(i, Opened)]
     assert [type(i) for i in items] == [Post, Skip]
+
+
+def test_check_posts_refuses_a_misspelt_field_but_not_other_data() -> None:
+    import skjult as library
+
+    with pytest.raises(ValueError, match=r"item 1: unknown key 'paid_partnersip'; did you mean "
+                                         r"'paid_partnership'\?"):
+        library.check_posts([{"caption": "Kaffe på altanen"},
+                             {"caption": "Min nye jakke", "paid_partnersip": True}])
+    report = library.check_posts([{"caption": "Min nye jakke", "Paid_Partnership": True,
+                                   "likes": 4, "row_id": 3, "texts": 2}])
+    assert report.verdicts["violation"] == 1

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -28,7 +29,7 @@ from skjult.model import (
     Verdict,
 )
 from skjult.readers.base import RecordError
-from skjult.readers.records import post_from_mapping
+from skjult.readers.records import ALIASES, post_from_mapping
 from skjult.report.summary import Report
 from skjult.rules.errors import RuleError
 
@@ -73,6 +74,22 @@ def check(caption: str, *, creator: str | None = None, platform: str | None = No
     return _checker(jurisdiction, lang).check(caption, creator=creator, platform=platform, **meta)
 
 
+# every name a post's field is read from (``paid_partnership``, ``paidPartnership``, ...)
+_KNOWN_KEYS = tuple(dict.fromkeys(name for names in ALIASES.values() for name in names))
+
+
+def _no_misspelt_keys(item: Mapping[str, Any], position: int) -> None:
+    """A dict may carry any other data (a database row), but a key that is nearly a field's
+    name (``paid_partnersip``) is a typo that would silently drop the field: a ``ValueError``."""
+    known = {key.casefold() for key in _KNOWN_KEYS}
+    for key in item:
+        if not isinstance(key, str) or key.casefold() in known:
+            continue
+        close = difflib.get_close_matches(key.casefold(), sorted(known), n=1, cutoff=0.9)
+        if close:
+            raise ValueError(f"item {position}: unknown key {key!r}; did you mean {close[0]!r}?")
+
+
 def check_posts(posts: Iterable[Post | Mapping[str, Any]], *, jurisdiction: str = "dk",
                 lang: str = "da", keep_results: bool = True) -> Report:
     """Check many posts (``Post`` objects or dicts with ``caption``/``text``, ``creator``, ...)
@@ -90,6 +107,7 @@ def check_posts(posts: Iterable[Post | Mapping[str, Any]], *, jurisdiction: str 
             if isinstance(item, Post):
                 yield item
             elif isinstance(item, Mapping):
+                _no_misspelt_keys(item, i)
                 try:
                     yield post_from_mapping(item, position=f"item {i}")
                 except RecordError as exc:

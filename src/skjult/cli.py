@@ -123,11 +123,13 @@ def _resolved(config: Config, values: dict[str, Any]) -> list[Setting]:
         return source in (click.core.ParameterSource.COMMANDLINE,
                           click.core.ParameterSource.ENVIRONMENT)
 
-    config_origin = (COMMAND_LINE if typed("config_file") else
+    config_origin = (COMMAND_LINE if typed("config_file") or typed("no_config") else
                      "found at or above the first path" if config.file else DEFAULT)
     out = [Setting("config", config.file, config_origin)]
     for name, value in values.items():
         origin = COMMAND_LINE if typed(name) else config.origin(name) or DEFAULT
+        if name == "format" and origin == DEFAULT and value == "github":
+            origin = "GITHUB_ACTIONS=true"
         out.append(Setting(name, value, origin))
     from_file = {"select": config.select, "ignore": config.ignore,
                  "severity": {k: str(v) for k, v in config.severity.items()},
