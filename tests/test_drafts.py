@@ -335,3 +335,43 @@ def test_a_rule_of_another_built_in_pack_may_be_suppressed(tmp_path: Path) -> No
     assert [s.rule for s in post.suppress] == ["uk.label-risky"]
     code, _, _ = run("check", str(tmp_path), "--no-config", "--format", "line")
     assert code == 0  # read (a warning only), and the suppression reported unused on stderr
+
+
+# -- every human report points into the file, below the front matter -----------------------------
+FRONT = "---\ncreator: kira\nplatform: instagram\n---\n"  # four lines of front matter
+
+
+def test_text_html_and_line_reports_give_the_line_in_the_file(tmp_path: Path) -> None:
+    # the caption starts on line 5; "Tak for gaven" is on line 6 of the file, line 2 of the caption
+    (tmp_path / "kop.md").write_text(FRONT + "Søndag med te 🍵\nTak for gaven @tepotten\n",
+                                     encoding="utf-8")
+    [post] = [i for i in read_path(str(tmp_path / "kop.md")) if isinstance(i, Post)]
+    assert post.source == f"{tmp_path / 'kop.md'}:line 5"  # where the caption starts
+    before = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        _, text, _ = run("check", "kop.md", "--no-config")
+        _, line, _ = run("check", "kop.md", "--no-config", "--format", "line")
+        _, html, _ = run("check", "kop.md", "--no-config", "--format", "html", "--lang", "en")
+        _, data, _ = run("check", "kop.md", "--no-config", "--format", "json")
+    finally:
+        os.chdir(before)
+    [finding] = [f for f in json.loads(data)["posts"][0]["findings"] if f["rule"] == "dk.label-missing"]
+    assert finding["line"] == 2 and finding["file"]["line"] == 6
+    assert "kop.md:linje 5" in text and "dk.label-missing  6:1  »Tak for gaven«" in text
+    assert "2:1" not in text and "kop.md:linje 1" not in text
+    assert line.startswith("kop.md:6:1: fejl dk.label-missing ")
+    assert "kop.md:line 5" in html and "line 6, character 1" in html
+    assert "line 2, character 1" not in html
+
+
+def test_a_whole_post_finding_in_a_draft_says_so_in_line_format(tmp_path: Path) -> None:
+    (tmp_path / "jakke.md").write_text('---\nbrand: "@frakkefabrikken"\n---\n\nMin nye jakke 🧥\n',
+                                       encoding="utf-8")
+    for lang, said in (("da", "(hele opslaget)"), ("en", "(whole post)")):
+        code, out, _ = run("check", str(tmp_path / "jakke.md"), "--no-config", "--format", "line",
+                           "--lang", lang)
+        [first] = out.splitlines()
+        assert code == 1 and first.endswith(" " + said), first
+        assert f"jakke.md:4:1: {'fejl' if lang == 'da' else 'error'} dk.label-missing " in first
+        assert "(post " not in first and "(opslag " not in first  # a draft's place is the file

@@ -275,7 +275,7 @@ def test_header_states_how_the_run_was_made(tmp_path: Path) -> None:
 def test_header_without_configuration_says_none(tmp_path: Path) -> None:
     f = facts(parse(render(tmp_path, HOSTILE)))
     assert f["Konfiguration"].text == "ingen"
-    assert f["Undtagelser"].text == "ingen"
+    assert f["Undertrykkelser"].text == "ingen"
     assert f["Sprog"].text == "dansk" and f["Jurisdiktion"].text == "Danmark (dk)"
     assert re.fullmatch(r"\d+ aktive · 0 slået fra", f["Regler"].text)
 
@@ -572,3 +572,37 @@ def test_csv_per_creator_for_danish_excel(tmp_path: Path) -> None:
     assert mads["compliance_pct"] == "50,0"  # decimal comma with semicolons
     assert (mads["first_post"], mads["last_post"]) == ("2026-03-04T10:00:00Z", "2026-03-06T10:00:00Z")
     assert mads["label-weak"] == "1"
+
+
+def test_suppressed_findings_are_called_undertrykt_as_in_the_text_report(tmp_path: Path) -> None:
+    config = tmp_path / "skjult.toml"
+    config.write_text('[[suppress]]\nrule = "label-missing"\ncreator = "lotte"\n'
+                      'reason = "Eget produkt"\n', encoding="utf-8")
+    page = render(tmp_path, HOSTILE, "--config", str(config), config=True)
+    f = facts(parse(page))
+    assert re.fullmatch(r"1 konfigureret · 1 anvendt · \d+ fund undertrykt",
+                        f["Undertrykkelser"].text), f["Undertrykkelser"].text
+    tiles = [t.text for t in parse(page).one("div", id="totals").all("div")]
+    assert any(t.endswith("fund undertrykt") for t in tiles), tiles
+    assert "undtag" not in page.lower()
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "posts.jsonl"), "--config",
+                                       str(config), "--no-progress"])
+    assert "fund undertrykt med begrundelse" in result.stdout  # the same word
+
+
+def test_a_finding_about_the_whole_post_says_so_and_a_draft_gives_file_lines(tmp_path: Path) -> None:
+    draft = tmp_path / "lampe.md"
+    draft.write_text('---\nbrand: "@lampeland"\n---\nNy lampe i stuen\nTak for gaven @lampeland\n',
+                     encoding="utf-8")
+    for lang, whole, at in (("da", "hele opslaget", "linje 5, tegn 1"),
+                            ("en", "whole post", "line 5, character 1")):
+        out = tmp_path / f"report-{lang}.html"
+        result = CliRunner().invoke(main, ["check", str(draft), "--format", "html", "-o", str(out),
+                                           "--no-config", "--lang", lang])
+        assert result.exit_code == 1, result.output
+        page = parse(out.read_text(encoding="utf-8"))
+        wheres = [d.text.split(" · ")[1] for d in page.all("div", class_="meta")
+                  if d.all("code")]
+        assert whole in wheres and at in wheres, wheres
+        meta = page.one("article").all("span", class_="meta")[0].text
+        assert meta.endswith(("lampe.md:linje 4", "lampe.md:line 4")), meta  # the caption's first line

@@ -285,6 +285,112 @@ def test_creator_table_fits_the_terminal(checker: skjult.Checker,
     assert long_name in wide.getvalue()
 
 
+def _narrow_run(checker: skjult.Checker, lang: str, out: io.StringIO) -> str:
+    """A text report of three creators and two files — one with a name longer than any
+    terminal, one that could not be read — written to ``out``."""
+    from skjult.report.summary import Report
+
+    long_file = "eksport/" + "hyttelivets_allerlaengste_mappenavn/" * 4 + "posts.jsonl"
+    report = Report()
+    sink = TextFormatter(out, lang=lang)
+    for creator, caption in (("anne", POSTS[1]["caption"]), ("anne", POSTS[0]["caption"]),
+                             ("bo", POSTS[3]["caption"]),
+                             ("hyttelivets_allerlaengste_profilnavn_" * 3, POSTS[1]["caption"])):
+        result = checker.check(skjult.Post(text=caption, creator=creator, file=long_file))
+        report.add(result)
+        sink.post(result)
+    report.file(long_file).format = "jsonl"
+    report.file("c.json").error = Text("binary file: expected a platform export, not bytes "
+                                       "{what}", what="00 01 02 03 " * 8)
+    sink.finish(report)
+    return long_file
+
+
+def _section(text: str, first: str) -> list[str]:
+    """The lines from the one that starts with ``first`` to the next blank line."""
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith(first))
+    return lines[at:lines.index("", at)]
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_tables_too_wide_for_the_terminal_become_one_item_a_line(
+        checker: skjult.Checker, checker_en: skjult.Checker, lang: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    run_checker = checker if lang == "da" else checker_en
+    monkeypatch.setenv("COLUMNS", "50")
+    out = _Terminal()
+    long_file = _narrow_run(run_checker, lang, out)
+    text = out.getvalue()
+    creators = _section(text, "anne")
+    assert all(len(line) <= 50 for line in creators), creators
+    said = {"da": ("anne — 2 opslag · 2 kommercielle · 1 i orden", "1 overtrædelse",
+                   "bo — 1 opslag · 0 kommercielle", "overholdelse 50 %"),
+            "en": ("anne — 2 posts · 2 commercial · 1 compliant", "1 violation",
+                   "bo — 1 post · 0 commercial", "compliance 50%")}[lang]
+    for words in said:
+        assert any(words in line for line in creators), (words, creators)
+    assert any(line.startswith("hytteliv") and line.endswith("… —") for line in creators)
+    assert all(len(line) <= 50 for line in text.splitlines() if line.startswith("──"))
+    # the files at 80 columns: names and errors wrapped, nothing cut
+    monkeypatch.setenv("COLUMNS", "80")
+    out = _Terminal()
+    _narrow_run(run_checker, lang, out)
+    files = _section(out.getvalue(), {"da": "Filer", "en": "Files"}[lang])
+    assert all(len(line) <= 80 for line in files), files
+    assert long_file in "".join(line.strip() for line in files)
+    assert {"da": "c.json: – · læst 0 · tjekket 0 · sprunget over 0",
+            "en": "c.json: – · read 0 · checked 0 · skipped 0"}[lang] in files
+    assert " ".join(line.strip() for line in files).count("00 01 02 03") == 8
+    # not a terminal: the tables as they were, names in full
+    wide = io.StringIO()
+    _narrow_run(run_checker, lang, wide)
+    header = {"da": r"^Skaber +opslag  kommercielle", "en": r"^Creator +posts  commercial"}[lang]
+    assert re.search(header, wide.getvalue(), re.M)
+    assert re.search(rf"^{re.escape(long_file)}  jsonl ", wide.getvalue(), re.M)
+
+
+def test_suppressed_findings_are_counted_in_the_singular_and_the_plural(tmp_path: Path) -> None:
+    (tmp_path / "skjult.toml").write_text(
+        '[[suppress]]\nrule = "dk.label-missing"\ncreator = "mads"\nreason = "egen butik"\n',
+        encoding="utf-8")
+    path = tmp_path / "p.jsonl"
+    post = {"creator": "mads", "caption": POSTS[1]["caption"]}
+    path.write_text(json.dumps(post) + "\n", encoding="utf-8")
+    _, out, _ = run("check", str(path), "--lang", "en")
+    assert "· 1 finding suppressed with a reason" in out
+    _, out, _ = run("check", str(path))
+    assert "· 1 fund undertrykt med begrundelse" in out
+    path.write_text((json.dumps(post) + "\n") * 2, encoding="utf-8")
+    _, out, _ = run("check", str(path), "--lang", "en")
+    assert "· 2 findings suppressed with a reason" in out
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_step_summary_says_how_the_run_was_made_and_when_nothing_is_commercial(
+        tmp_path: Path, lang: str) -> None:
+    path = tmp_path / "p.jsonl"
+    path.write_text(json.dumps(POSTS[3]) + "\n", encoding="utf-8")
+    summary = tmp_path / "summary.md"
+    code, _, _ = run("check", str(path), "--format", "github", "--lang", lang, "--no-config",
+                     env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert code == 0
+    text = summary.read_text(encoding="utf-8")
+    assert_one_language(text, lang)
+    made = {"da": r"Lavet \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC af skjult \S+ · regelsæt dk \S+ · "
+                  r"konfiguration: ingen · \d+ aktive regler, 0 slået fra",
+            "en": r"Made \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC by skjult \S+ · rule pack dk \S+ · "
+                  r"configuration: none · \d+ rules active, 0 switched off"}[lang]
+    assert re.search(made, text), text
+    nothing = {"da": "Ingen kommercielle opslag.", "en": "No commercial posts."}[lang]
+    assert nothing in text.splitlines()
+    path.write_text(json.dumps(POSTS[1]) + "\n", encoding="utf-8")  # a commercial post
+    summary.unlink()
+    run("check", str(path), "--format", "github", "--lang", lang, "--no-config",
+        env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert nothing not in summary.read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize(("env", "flag", "coloured"), [
     ({}, None, False),  # not a terminal
     ({"FORCE_COLOR": "1"}, None, True),

@@ -216,7 +216,9 @@ def read_draft(doc: Document, options: ReadOptions) -> Iterator[Item]:
         raise InputError(doc.name, Text("empty draft: expected a caption"))
     first = Text("line {number}", number=1)
     try:
-        post = finish(draft_post(text, doc.name), doc.name, first, options)
+        post = draft_post(text, doc.name)
+        # the post's position is the line its caption starts on, below any front matter
+        post = finish(post, doc.name, Text("line {number}", number=post.offset[1] + 1), options)
     except RecordError as exc:
         yield Skip(doc.name, first, str(exc))
         return

@@ -1,8 +1,9 @@
 """``github``: GitHub Actions workflow commands, so findings show on the pull request's files.
 
 GitHub shows only the first 10 error and 10 warning annotations of a step; the rest are printed
-as plain log lines (nothing is dropped). With ``$GITHUB_STEP_SUMMARY`` set, the per-creator table
-is appended to the job's summary page.
+as plain log lines (nothing is dropped). With ``$GITHUB_STEP_SUMMARY`` set, how the run was made
+(date, rule packs, configuration, rules in force) and the per-creator table are appended to the
+job's summary page.
 
 The runner takes as a command every output line that starts with ``::`` once leading white
 space is trimmed, and (legacy syntax) every line with ``##[command]`` anywhere in it; file names,
@@ -29,6 +30,7 @@ from skjult.report.locations import place
 from skjult.report.summary import Report, creator_label
 from skjult.report.terminal import printable
 from skjult.rules.rule import Rule
+from skjult.runinfo import RunInfo
 
 PER_STEP = 10  # annotations GitHub shows per kind and step
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -72,6 +74,10 @@ class GithubFormatter(Formatter):
         super().__init__(out, color=color, lang=lang, rules=rules, options=options)
         self._shown = {kind: 0 for kind in COMMANDS.values()}
         self._hidden = 0
+        self._info: RunInfo | None = None
+
+    def start(self, info: RunInfo) -> None:
+        self._info = info
 
     def post(self, result: PostResult) -> None:
         for finding in result.findings:
@@ -106,23 +112,39 @@ class GithubFormatter(Formatter):
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary:
             with open(summary, "a", encoding="utf-8", errors="replace") as out:
-                out.write(markdown_summary(report, lang))
+                out.write(markdown_summary(report, lang, self._info))
 
 
 SUMMARY = {
     "da": ("skjult: tjek for skjult reklame", ("skaber", "opslag", "kommercielle", "i orden",
                                                "advarsler", "overtrædelser", "overholdelse"),
-           "Ingen opslag at vise.", ("læst", "tjekket", "sprunget over")),
+           "Ingen opslag at vise.", ("læst", "tjekket", "sprunget over"),
+           "Ingen kommercielle opslag."),
     "en": ("skjult: hidden advertising check", ("creator", "posts", "commercial", "compliant",
                                                 "warnings", "violations", "compliance"),
-           "No posts to show.", ("read", "checked", "skipped")),
+           "No posts to show.", ("read", "checked", "skipped"), "No commercial posts."),
 }
 
 
-def markdown_summary(report: Report, lang: str = DEFAULT_LANG) -> str:
-    """The per-creator table for the job's summary page, in ``lang``."""
-    title, heads, nothing, counts = SUMMARY[lang]
-    lines = [f"## {title}", "", "| " + " | ".join(heads) + " |", "|---|---:|---:|---:|---:|---:|---:|"]
+def made(info: RunInfo, lang: str) -> str:
+    """How the run was made, on one line: date, packs with their edition, configuration, rules."""
+    packs = ", ".join(f"{p.name} {p.version or '–'}" for p in info.packs)
+    return localize(Text("Made {date} by skjult {version} · rule pack {packs} · configuration: "
+                         "{config} · {active:n|rule|rules} active, {ignored:n} switched off",
+                         date=info.date.replace("T", " ").removesuffix("Z") + " UTC",
+                         version=info.version, packs=packs, config=info.config or Text("none"),
+                         active=info.rules_active, ignored=info.rules_ignored), lang)
+
+
+def markdown_summary(report: Report, lang: str = DEFAULT_LANG, info: RunInfo | None = None) -> str:
+    """The per-creator table for the job's summary page, in ``lang``, and (with ``info``) how
+    the run was made."""
+    title, heads, nothing, counts, no_commercial = SUMMARY[lang]
+    lines = [f"## {title}", ""]
+    if info is not None:
+        lines += [_markdown(made(info, lang)), ""]
+    lines += ["| " + " | ".join(heads) + " |", "|---|---:|---:|---:|---:|---:|---:|"]
+    table = len(lines) - 2  # where the table starts
     for c in report.sorted_creators():
         rate = "–" if c.compliance_rate is None else i18n.percent(c.compliance_rate, lang)
         name = _markdown(creator_label(c.creator, lang))
@@ -130,7 +152,9 @@ def markdown_summary(report: Report, lang: str = DEFAULT_LANG) -> str:
                                                 c.violations)]
         lines.append(f"| {name} | {' | '.join(cells)} | {rate} |")
     if not report.creators:
-        lines[2:4] = [nothing]
+        lines[table:] = [nothing]
+    elif not any(c.commercial for c in report.creators.values()):
+        lines += ["", no_commercial]
     totals = report.totals()
     said = " · ".join(f"{word} {i18n.number(totals[key], lang)}" for word, key in
                       zip(counts, ("read", "checked", "skipped"), strict=True))

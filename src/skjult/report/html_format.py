@@ -75,7 +75,7 @@ WORDS: dict[str, dict[str, Any]] = {
         "lead": "Hvilke opslag er reklame, og er de markeret, så følgerne kan se det?",
         "run_date": "Kørt", "inputs": "Input", "packs": "Regelsæt", "digest": "fingeraftryk",
         "config": "Konfiguration", "config_none": "ingen", "rules": "Regler",
-        "suppressions": "Undtagelser", "jurisdiction": "Jurisdiktion", "language": "Sprog",
+        "suppressions": "Undertrykkelser", "jurisdiction": "Jurisdiktion", "language": "Sprog",
         "settings": "Alle indstillinger, og hvor de kommer fra", "setting": "Indstilling",
         "value": "Værdi", "origin": "Fra", "files": "Filer læst", "file": "Fil", "read": "læst",
         "checked": "tjekket", "skipped": "sprunget over", "no_version": "(uden version)",
@@ -83,7 +83,7 @@ WORDS: dict[str, dict[str, Any]] = {
         "origins": {COMMAND_LINE: "kommandolinjen", DEFAULT: "standard"},
         "active": ("aktiv", "aktive"), "ignored": ("slået fra", "slået fra"),
         "configured": ("konfigureret", "konfigureret"), "applied": ("anvendt", "anvendt"),
-        "expired": ("udløbet", "udløbet"), "findings_suppressed": ("fund undtaget", "fund undtaget"),
+        "expired": ("udløbet", "udløbet"), "findings_suppressed": ("fund undertrykt", "fund undertrykt"),
         "overview": "Overblik",
         "tile_checked": ("opslag tjekket", "opslag tjekket"),
         "tile_commercial": ("kommercielt opslag", "kommercielle opslag"),
@@ -121,7 +121,7 @@ WORDS: dict[str, dict[str, Any]] = {
         "filter": "Filtrér", "verdict": "Vurdering", "category": "Kategori", "platform": "Platform",
         "all": "alle", "no_posts": "Ingen opslag at vise.", "unknown": "(ukendt)",
         "open_post": "åbn opslaget", "fix": "Ret", "source": "Kilde",
-        "where": "linje {line}, tegn {column}",
+        "where": "linje {line}, tegn {column}", "whole_post": "hele opslaget",
         "skips": "Poster, der ikke kunne læses",
         "skips_more": ("{n} mere er talt med, men ikke vist.", "{n} mere er talt med, men ikke vist."),
         "footer": "Lavet af skjult {version} med regelsættet for {jurisdiction}. Rapporten er en "
@@ -184,7 +184,7 @@ WORDS: dict[str, dict[str, Any]] = {
         "filter": "Filter", "verdict": "Verdict", "category": "Category", "platform": "Platform",
         "all": "all", "no_posts": "No posts to show.", "unknown": "(unknown)",
         "open_post": "open the post", "fix": "Fix", "source": "Source",
-        "where": "line {line}, character {column}",
+        "where": "line {line}, character {column}", "whole_post": "whole post",
         "skips": "Records that could not be read",
         "skips_more": ("{n} more is counted but not shown.", "{n} more are counted but not shown."),
         "footer": "Made by skjult {version} with the rules for {jurisdiction}. The report helps "
@@ -357,7 +357,9 @@ class HtmlFormatter(Formatter):
             "category_title": categories.title(f.category, lang),
             "category_description": categories.description(f.category, lang),
             "message": f.message, "fix": f.fix, "rule": f.rule,
-            "where": w["where"].format(line=f.line, column=f.column),
+            # in a draft, the line in the file (below its front matter), as in every format
+            "where": w["whole_post"] if f.whole_post else
+            w["where"].format(line=f.line + post.offset[1], column=f.column),
             "source": safe_url(f.source)} for f in result.findings]
         return self._post_template.render(
             t=w, verdict=verdict, verdict_name=i18n.verdict(verdict, lang),

@@ -23,8 +23,11 @@ class LineFormatter(Formatter):
             where = place(result.post, finding)
             at = Text("whole post") if finding.whole_post else \
                 Text("caption {line}:{column}", line=finding.line, column=finding.column)
-            extra = "" if result.post.verbatim else " " + printable(localize(Text(
-                "(post {id}, {at})", id=result.post.id or "?", at=at), self.lang))
+            if result.post.verbatim:  # a draft: the place is in the file; say "whole post"
+                extra = f" ({localize(at, self.lang)})" if finding.whole_post else ""
+            else:
+                extra = " " + printable(localize(Text("(post {id}, {at})", id=result.post.id or "?",
+                                                      at=at), self.lang))
             severity = i18n.severity(str(finding.severity), self.lang)
             self.out.write(f"{printable(where.file)}:{where.line}:{where.column}: {severity} "
                            f"{printable(finding.rule)} {printable(finding.message)}{extra}\n")

@@ -33,18 +33,29 @@ WORDS = {
     "da": {"creator": "Skaber", "posts": "opslag", "commercial": "kommercielle",
            "compliant": "i orden", "warnings": "advarsler", "violations": "overtrædelser",
            "rate": "overholdelse", "fix": "ret", "skipped": "sprunget over", "read": "læst",
-           "suppressed": "fund undertrykt med begrundelse",
            "checked": "tjekket", "files": "Filer", "no_text": "uden tekst", "format": "format",
            "unreadable": "kunne ikke læses", "none": "Ingen opslag at vise.", "all_ok": "Alle kommercielle "
            "opslag er i orden.", "no_commercial": "Ingen kommercielle opslag.", "note": "bemærk"},
     "en": {"creator": "Creator", "posts": "posts", "commercial": "commercial",
            "compliant": "compliant", "warnings": "warnings", "violations": "violations",
            "rate": "compliance", "fix": "fix", "skipped": "skipped", "read": "read",
-           "suppressed": "findings suppressed with a reason",
            "checked": "checked", "files": "Files", "no_text": "without text", "format": "format",
            "unreadable": "could not be read", "none": "No posts to show.", "all_ok": "All commercial posts "
            "are compliant.", "no_commercial": "No commercial posts.", "note": "note"},
 }
+# Counts with their noun, (one, other) for i18n.counted: the footer's suppressed findings, and
+# the creator table's columns when it is too wide for the terminal (one creator a line).
+COUNTED = {
+    "da": {"posts": ("opslag", "opslag"), "commercial": ("kommercielt", "kommercielle"),
+           "compliant": ("i orden", "i orden"), "warnings": ("advarsel", "advarsler"),
+           "violations": ("overtrædelse", "overtrædelser"),
+           "suppressed": ("fund undertrykt med begrundelse", "fund undertrykt med begrundelse")},
+    "en": {"posts": ("post", "posts"), "commercial": ("commercial", "commercial"),
+           "compliant": ("compliant", "compliant"), "warnings": ("warning", "warnings"),
+           "violations": ("violation", "violations"),
+           "suppressed": ("finding suppressed with a reason", "findings suppressed with a reason")},
+}
+MIN_WIDTH = 20  # the narrowest terminal the compact forms are made for
 COLORS = {"error": "\x1b[31m", "warning": "\x1b[33m", "info": "\x1b[36m", "bold": "\x1b[1m",
           "dim": "\x1b[2m", "reset": "\x1b[0m", "mark": "\x1b[1;4m"}
 # Where a finding about the post as a whole points (its evidence is metadata: no words to mark).
@@ -90,22 +101,47 @@ class TextFormatter(Formatter):
         self._info = info
 
     def _files(self, report: Report) -> None:
-        """Per file: format, read, checked, skipped — so that nothing is lost unseen."""
+        """Per file: format, read, checked, skipped — so that nothing is lost unseen. On a
+        terminal too narrow for the table, one file a line (names and errors wrapped)."""
         if not report.files:
             return
         w = self.words
         rows = _file_rows(report, w, self.lang)
         heads = (w["files"], w["format"], w["read"], w["checked"], w["skipped"], "")
-        widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(heads)]
-        self.out.write(self._c("bold", "  ".join(h.ljust(n) for h, n in zip(heads, widths,
+        widths = [max(_cells(h), *(_cells(r[i]) for r in rows)) for i, h in enumerate(heads)]
+        if self._width is not None and sum(widths) + 2 * (len(widths) - 1) > self._width:
+            self._compact_files(rows)
+            return
+        self.out.write(self._c("bold", "  ".join(_pad(h, n) for h, n in zip(heads, widths,
                                                                               strict=True)).rstrip())
                        + "\n")
         for row in rows:
-            cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1]),
+            cells = [_pad(row[0], widths[0]), _pad(row[1], widths[1]),
                      *(c.rjust(n) for c, n in zip(row[2:5], widths[2:5], strict=True)), row[5]]
             line = "  ".join(cells).rstrip()
             self.out.write((self._c("error", line) if row[5] else line) + "\n")
         self.out.write("\n")
+
+    def _compact_files(self, rows: list[tuple[str, ...]]) -> None:
+        """``posts.csv: csv · læst 3 · tjekket 3 · sprunget over 0``, then the error, wrapped."""
+        w, width = self.words, max(self._width or 0, MIN_WIDTH)
+        self.out.write(self._c("bold", w["files"]) + "\n")
+        for name, fmt, read, checked, skipped, error in rows:
+            counts = [f"{fmt} · {w['read']} {read}", f"{w['checked']} {checked}",
+                      f"{w['skipped']} {skipped}"]
+            lines = _wrap([name + ":"], width) + _wrap(counts, width, sep=" · ", first="  ")
+            if len(lines) == 2 and _cells(lines[0]) + _cells(lines[1]) - 1 <= width:
+                lines = [lines[0] + lines[1][1:]]  # name and counts on one line when they fit
+            for line in lines:
+                self.out.write(line + "\n")
+            if error:
+                for line in _wrap(error.split(" "), width, first="  "):
+                    self.out.write(self._c("error", line) + "\n")
+        self.out.write("\n")
+
+    def _counted(self, value: int, key: str) -> str:
+        one, other = COUNTED[self.lang][key]
+        return i18n.counted(value, self.lang, one, other)
 
     def _c(self, name: str, text: str) -> str:
         return f"{COLORS[name]}{text}{COLORS['reset']}" if self.color else text
@@ -128,8 +164,9 @@ class TextFormatter(Formatter):
         for f in result.findings:
             name = i18n.severity(str(f.severity), lang)
             severity = self._c(str(f.severity), f"{name:<{self._severity_width}}")
+            # in a draft the line is the file's (below its front matter), as in every format
             at = WHOLE_POST[lang] if f.whole_post else \
-                f"{f.line}:{f.column}  {i18n.quote(_caption(f.text), lang)}"
+                f"{f.line + post.offset[1]}:{f.column}  {i18n.quote(_caption(f.text), lang)}"
             lines.append(f"    {severity} {printable(f.rule)}  {at}")
             lines.append(f"{indent}{printable(f.message)}")
             if f.fix:
@@ -137,20 +174,25 @@ class TextFormatter(Formatter):
         return "\n".join(lines) + "\n\n"
 
     def _table(self, creators: list[CreatorSummary]) -> None:
-        """Per creator: posts, commercial, compliant, warnings, violations, compliance rate."""
+        """Per creator: posts, commercial, compliant, warnings, violations, compliance rate. On
+        a terminal, long names are cut short to fit; where even that is too wide, one creator a
+        line (``_compact_creators``)."""
         w, lang = self.words, self.lang
         heads = (w["posts"], w["commercial"], w["compliant"], w["warnings"], w["violations"],
                  w["rate"])
         rows = [(c.posts, c.commercial, c.compliant, c.warnings, c.violations) for c in creators]
         cells = [[i18n.number(v, lang) for v in row] for row in rows]
         for row, c in zip(cells, creators, strict=True):
-            row.append("–" if c.compliance_rate is None else i18n.percent(c.compliance_rate, lang))
+            row.append(_rate(c, lang))
         widths = [max(len(h), 6, *(len(row[i]) for row in cells)) for i, h in enumerate(heads)]
         names = [printable(creator_label(c.creator, lang)) for c in creators]
         name_width = max(_cells(w["creator"]), *(_cells(n) for n in names))
         if self._width is not None:  # what the numbers leave for the names, at least 8
             room = self._width - sum(widths) - 2 * len(widths)
             name_width = min(name_width, max(room, _cells(w["creator"]), 8))
+            if name_width + sum(widths) + 2 * len(widths) > self._width:
+                self._compact_creators(creators, names)
+                return
         header = "  ".join([_pad(w["creator"], name_width),
                             *(h.rjust(n) for h, n in zip(heads, widths, strict=True))])
         self.out.write(self._c("bold", header.rstrip()) + "\n")
@@ -158,6 +200,20 @@ class TextFormatter(Formatter):
             self.out.write("  ".join([_pad(_cut(name, name_width), name_width),
                                       *(v.rjust(n) for v, n in zip(row, widths, strict=True))])
                            + "\n")
+        self.out.write("\n")
+
+    def _compact_creators(self, creators: list[CreatorSummary], names: list[str]) -> None:
+        """One creator a line, wrapped to the terminal: ``anne — 4 opslag · 3 kommercielle ·
+        1 i orden · 0 advarsler · 2 overtrædelser · overholdelse 33 %``."""
+        width = max(self._width or 0, MIN_WIDTH)
+        for c, name in zip(creators, names, strict=True):
+            counts = [self._counted(c.posts, "posts"), self._counted(c.commercial, "commercial"),
+                      self._counted(c.compliant, "compliant"),
+                      self._counted(c.warnings, "warnings"),
+                      self._counted(c.violations, "violations"),
+                      f"{self.words['rate']} {_rate(c, self.lang)}"]
+            for line in _wrap(counts, width, sep=" · ", first=_cut(name, width - 2) + " — "):
+                self.out.write(line + "\n")
         self.out.write("\n")
 
     def finish(self, report: Report) -> None:
@@ -169,7 +225,10 @@ class TextFormatter(Formatter):
             self._table(creators)
         groups = self._spool.groups()
         for creator in groups:
-            out.write(self._c("bold", f"── {printable(creator_label(creator, lang))} ──") + "\n")
+            name = printable(creator_label(creator, lang))
+            if self._width is not None:  # the heading fits the terminal too
+                name = _cut(name, max(self._width, MIN_WIDTH) - 6)
+            out.write(self._c("bold", f"── {name} ──") + "\n")
             for block in self._spool.pieces(creator):
                 out.write(block)
         if creators and not groups:
@@ -190,7 +249,8 @@ class TextFormatter(Formatter):
         n = {k: i18n.number(v, lang) for k, v in totals.items() if isinstance(v, int)}
         out.write(f"{w['read']} {n['read']} · {w['checked']} {n['checked']} · "
                   f"{w['skipped']} {n['skipped']}"
-                  + (f" · {n['suppressed']} {w['suppressed']}" if totals["suppressed"] else "")
+                  + (f" · {self._counted(totals['suppressed'], 'suppressed')}"
+                     if totals["suppressed"] else "")
                   + "\n")
         if self._info is not None:
             for line in made(self._info, lang):
@@ -252,3 +312,43 @@ def _cut(text: str, width: int) -> str:
 
 def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - _cells(text))
+
+
+def _rate(c: CreatorSummary, lang: str) -> str:
+    return "–" if c.compliance_rate is None else i18n.percent(c.compliance_rate, lang)
+
+
+def _wrap(pieces: Sequence[str], width: int, *, sep: str = " ", first: str = "",
+          indent: str = "  ") -> list[str]:
+    """``pieces`` joined by ``sep`` in lines of at most ``width`` columns: the first line starts
+    with ``first``, the others with ``indent``; a piece wider than a line is broken (a long file
+    name has no spaces to break at)."""
+    width = max(width, _cells(indent) + 2)
+    lines: list[str] = []
+    line, empty = first, True  # empty: no piece on this line yet
+    for piece in pieces:
+        joined = line + (piece if empty else sep + piece)
+        if _cells(joined) <= width:
+            line, empty = joined, False
+            continue
+        if line.strip():  # the piece starts a new line
+            lines.append(line.rstrip())
+            line = indent
+        while _cells(line + piece) > width:
+            head = _head(piece, width - _cells(line))
+            lines.append(line + head)
+            line, piece = indent, piece[len(head):]
+        line, empty = line + piece, False
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
+def _head(text: str, width: int) -> str:
+    """The longest start of ``text`` within ``width`` columns (at least one character)."""
+    used = 0
+    for i, ch in enumerate(text):
+        used += _cells(ch)
+        if used > width:
+            return text[:i] or text[:1]
+    return text
