@@ -31,6 +31,7 @@ from skjult.readers.base import InputError, Item, ReadOptions, guarded
 from skjult.readers.document import STDIN, Document, file_document, stdin_document
 from skjult.readers.generic import (
     HOLD_SKIPS,
+    declared_delimiter,
     first_line,
     header_of,
     read_csv,
@@ -80,47 +81,51 @@ def _takeout_file(doc: Document, options: ReadOptions) -> Iterator[Item]:
     yield from youtube.read_takeout_file(doc, options, channels)
 
 
+# Titles and what to hand in are messages (``Text``): ``--input-format`` errors say them in the
+# run's language; ``skjult formats`` shows them in English, as the str they are.
 FORMATS: dict[str, Format] = {f.name: f for f in (
-    Format("instagram", "Instagram \"Download your information\" export (JSON), every generation",
-           "the .zip as downloaded, its unpacked folder, or one content/posts_1.json",
+    Format("instagram",
+           Text("Instagram \"Download your information\" export (JSON), every generation"),
+           Text("the .zip as downloaded, its unpacked folder, or one content/posts_1.json"),
            instagram.read_file, instagram.read_tree),
-    Format("facebook", "Facebook \"Download your information\" export (JSON)",
-           "the .zip as downloaded, its unpacked folder, or one your_posts_1.json",
+    Format("facebook", Text("Facebook \"Download your information\" export (JSON)"),
+           Text("the .zip as downloaded, its unpacked folder, or one your_posts_1.json"),
            facebook.read_file, facebook.read_tree),
-    Format("tiktok", "TikTok \"Download your data\" export (JSON)",
-           "user_data_tiktok.json (or user_data.json), alone or in its .zip",
+    Format("tiktok", Text("TikTok \"Download your data\" export (JSON)"),
+           Text("user_data_tiktok.json (or user_data.json), alone or in its .zip"),
            tiktok.read_file, _tiktok_tree),
-    Format("youtube-takeout", "YouTube in Google Takeout (video metadata CSV)",
-           "the Takeout .zip or folder, or video metadata/videos.csv",
+    Format("youtube-takeout", Text("YouTube in Google Takeout (video metadata CSV)"),
+           Text("the Takeout .zip or folder, or video metadata/videos.csv"),
            _takeout_file, youtube.read_tree),
-    Format("youtube-api", "YouTube Data API v3 videos resources (JSON)",
-           "the API's videos.list response, or one video resource per line",
+    Format("youtube-api", Text("YouTube Data API v3 videos resources (JSON)"),
+           Text("the API's videos.list response, or one video resource per line"),
            youtube.read_api_file),
-    Format("apify-instagram", "Apify Instagram scraper dataset (JSON, JSONL or CSV)",
-           "the dataset export as JSON or CSV", apify.read_instagram),
-    Format("apify-tiktok", "Apify TikTok scraper dataset (JSON, JSONL or CSV)",
-           "the dataset export as JSON or CSV", apify.read_tiktok),
-    Format("instaloader", "instaloader download folders (.txt captions, .json.xz metadata)",
-           "the profile folder instaloader wrote (or a zip of it)",
+    Format("apify-instagram", Text("Apify Instagram scraper dataset (JSON, JSONL or CSV)"),
+           Text("the dataset export as JSON or CSV"), apify.read_instagram),
+    Format("apify-tiktok", Text("Apify TikTok scraper dataset (JSON, JSONL or CSV)"),
+           Text("the dataset export as JSON or CSV"), apify.read_tiktok),
+    Format("instaloader",
+           Text("instaloader download folders (.txt captions, .json.xz metadata)"),
+           Text("the profile folder instaloader wrote (or a zip of it)"),
            None, instaloader.read_tree),
-    Format("instagram-graph", "Instagram Graph API media objects (JSON)",
-           "the /media response ({\"data\": [...]}) or one object per line",
+    Format("instagram-graph", Text("Instagram Graph API media objects (JSON)"),
+           Text("the /media response ({{\"data\": [...]}}) or one object per line"),
            platform_apis.read_graph),
-    Format("meta-content-library", "Meta Content Library posts (API JSON or CSV download)",
-           "the JSON or CSV file", platform_apis.read_mcl),
-    Format("crowdtangle", "CrowdTangle historical data (CSV, Instagram or Facebook)",
-           "the CSV as downloaded", platform_apis.read_crowdtangle),
-    Format("jsonl", "JSON Lines: one post object per line (caption, creator, ...)", "a .jsonl file",
-           _generic(read_jsonl, "jsonl", "JSON Lines")),
-    Format("json", "a JSON array of post objects, or an object wrapping one", "a .json file",
-           _generic(read_json, "json", "JSON")),
-    Format("csv", "CSV with a header row; comma, semicolon or tab; UTF-8 or cp1252",
-           "a .csv file (e.g. from Excel)", _generic(read_csv, "csv", "CSV")),
-    Format("draft", "a caption draft: one caption per file, optional YAML front matter "
-           "(creator, platform, brand, paid_partnership, audience)", "a .txt or .md file",
-           drafts.read_draft),
-    Format("text", "one caption: the whole input is the text", "standard input",
-           _generic(read_text, "text", "a caption")),
+    Format("meta-content-library", Text("Meta Content Library posts (API JSON or CSV download)"),
+           Text("the JSON or CSV file"), platform_apis.read_mcl),
+    Format("crowdtangle", Text("CrowdTangle historical data (CSV, Instagram or Facebook)"),
+           Text("the CSV as downloaded"), platform_apis.read_crowdtangle),
+    Format("jsonl", Text("JSON Lines: one post object per line (caption, creator, ...)"),
+           Text("a .jsonl file"), _generic(read_jsonl, "jsonl", "JSON Lines")),
+    Format("json", Text("a JSON array of post objects, or an object wrapping one"),
+           Text("a .json file"), _generic(read_json, "json", "JSON")),
+    Format("csv", Text("CSV with a header row; comma, semicolon or tab; UTF-8 or cp1252"),
+           Text("a .csv file (e.g. from Excel)"), _generic(read_csv, "csv", "CSV")),
+    Format("draft", Text("a caption draft: one caption per file, optional YAML front matter "
+                         "(creator, platform, brand, paid_partnership, audience)"),
+           Text("a .txt or .md file"), drafts.read_draft),
+    Format("text", Text("one caption: the whole input is the text"), Text("standard input"),
+           _generic(read_text, "text", Text("a caption"))),
 )}
 
 # -- exports inside folders and archives ------------------------------------------------------
@@ -330,6 +335,8 @@ def _one_line_object(start: str) -> bool:
 
 
 def _looks_like_csv(start: str) -> bool:
+    if declared_delimiter(start) is not None:  # Excel's "sep=;" line
+        return True
     first = first_line(start)
     return max(first.count(d) for d in (",", ";", "\t")) >= 1
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import io
 import itertools
 import json
 import re
@@ -15,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from skjult.i18n import Text
-from skjult.model import REST_UNREAD, Opened, Post, Skip
+from skjult.model import REST_UNREAD, Notice, Opened, Post, Skip
 from skjult.readers.base import (
     DATA_ERRORS,
     InputError,
@@ -44,6 +43,7 @@ from skjult.readers.records import (
     has_field,
     key_index,
     post_from_mapping,
+    unused_names,
 )
 from skjult.readers.textstream import CHUNK, LineTooLong, TextSource
 
@@ -208,6 +208,9 @@ def _json_items(stream: TextSource, name: str, options: ReadOptions, convert: Co
 # Skips held back while no record of a file has shown a caption field; past this many they are
 # let through (counted as usual), and the file still fails at its end if none ever does.
 HOLD_SKIPS = 10_000
+# Sets of keys (and keys) of a file's generic records looked at for the keys no field reads.
+MAX_SHAPES = 1024
+MAX_KEYS = 200
 
 
 class _Watch:
@@ -228,6 +231,8 @@ class _Watch:
         self.creator = False  # a record has a creator field
         self.missing = {f: c for f, c in self.mapping.items() if f != "caption"}
         self.columns = Columns()
+        self.shapes: set[tuple[Any, ...]] = set()  # the sets of keys seen, for the unused ones
+        self.keys: dict[str, None] = {}
 
     def convert(self, record: Any, options: ReadOptions) -> Post:
         if isinstance(record, Mapping) and (not self.found or self.missing):
@@ -239,7 +244,15 @@ class _Watch:
                 self.creator = self.creator or has_field(record, index, "creator", self.mapping)
             for field in [f for f in self.missing if has_field(record, index, f, self.mapping)]:
                 del self.missing[field]
-        return generic_post(record, options)
+        post = generic_post(record, options)
+        if len(self.shapes) < MAX_SHAPES:  # the keys of records read as posts (a skip says why)
+            shape = tuple(record)
+            if shape not in self.shapes:
+                self.shapes.add(shape)
+                for key in shape:
+                    if isinstance(key, str) and len(self.keys) < MAX_KEYS:
+                        self.keys.setdefault(key, None)
+        return post
 
     def gate(self, items: Iterator[Item]) -> Iterator[Item]:
         held: list[Item] = []
@@ -261,6 +274,9 @@ class _Watch:
         yield from held
         for field, column in self.missing.items():
             raise InputError(self.name, self._no_field(field, column))
+        unused = unused_names(self.keys, self.mapping)
+        if unused and self.found:  # a key no field reads is not dropped without a word
+            yield Notice(self.name, Text("keys not used: {keys}", keys=Columns(unused).listing()))
 
     def _no_field(self, field: str, column: str) -> Text:
         return Text("--map {field}={column}: no record has this field (keys: {keys}){similar}",
@@ -328,14 +344,25 @@ class _CsvLines:
         self.number -= len(self.record) - 1
 
 
-def _unclosed(lines: list[str], delimiter: str) -> bool:
-    """Whether the record made of ``lines`` ends inside a quoted field."""
-    try:
-        for _ in csv.reader(io.StringIO("".join(lines)), delimiter=delimiter, strict=True):
-            pass
-    except csv.Error:
-        return True
-    return False
+def _malformed(exc: csv.Error, lines: _CsvLines, delimiter: str) -> Text:
+    """Why the csv module (strict: a quote is followed by nothing but the delimiter or the end
+    of the line) refused the record now being parsed; for a record of several lines, that the
+    lines after its first are read again."""
+    several = len(lines.record) > 1
+    if lines.ended:  # the file ends inside a quoted field
+        return Text("a quote opened here is never closed; the lines after it are read again") \
+            if several else Text("a quote opened here is never closed")
+    if "expected after" in str(exc):  # a closing quote followed by other text (`"ok"x`)
+        shown = Text("tab") if delimiter == "\t" else delimiter
+        if several:
+            return Text("a quote opened here closes on line {line} and is followed by other text, "
+                        "not {delimiter:q} or the end of the line; the lines after it are read "
+                        "again", line=lines.number, delimiter=shown)
+        return Text("a closing quote is followed by other text, not {delimiter:q} or the end of "
+                    "the line", delimiter=shown)
+    if several:
+        return Text("broken CSV: {error}; the lines after this one are read again", error=str(exc))
+    return Text("broken CSV: {error}", error=str(exc))
 
 
 def csv_rows(stream: TextSource, name: str, header_out: list[str] | None = None
@@ -344,7 +371,11 @@ def csv_rows(stream: TextSource, name: str, header_out: list[str] | None = None
     header names are put in ``header_out`` once read (before the first row comes)."""
     delimiter = delimiter_of(stream.head)
     lines = _CsvLines(stream)
-    reader = csv.reader(lines, delimiter=delimiter)
+    if declared_delimiter(stream.head) is not None:
+        next(lines, None)  # Excel's "sep=;": not the header, but counted as a line
+    # strict: a quote that closes and is followed by other text (`"ok"x`) is an error, not text
+    # that runs on, so a stray quote cannot swallow the rows after it into one field unseen
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
     try:
         header = next(reader, None)
     except (csv.Error, _RecordTooLong, _LineTooLong):
@@ -364,9 +395,14 @@ def csv_rows(stream: TextSource, name: str, header_out: list[str] | None = None
         except StopIteration:
             return
         except (csv.Error, _RecordTooLong, _LineTooLong) as exc:
-            reader = csv.reader(lines, delimiter=delimiter)  # a fresh parse from the next line
+            # a fresh parse from the next line
+            reader = csv.reader(lines, delimiter=delimiter, strict=True)
             if isinstance(exc, csv.Error):
-                yield Skip(name, position, Text("broken CSV: {error}", error=str(exc)))
+                # the record's first line is lost; the lines it swallowed are read again
+                yield Skip(name, position, _malformed(exc, lines, delimiter))
+                if len(lines.record) > 1:
+                    lines.give_back()
+                    lines.ended = False
                 continue
             if isinstance(exc, _LineTooLong):
                 yield Skip(name, position, Text("{problem}; the record is not read",
@@ -383,13 +419,6 @@ def csv_rows(stream: TextSource, name: str, header_out: list[str] | None = None
                                             limit=MAX_RECORD_LINES))
             lines.give_back()
             replayed_to = lines.number + len(lines.record) - 1
-            continue
-        if lines.ended and len(lines.record) > 1 and _unclosed(lines.record, delimiter):
-            yield Skip(name, position, Text("a quote opened here is never closed; the lines after "
-                                            "it are read again"))
-            lines.give_back()
-            lines.ended = False
-            reader = csv.reader(lines, delimiter=delimiter)
             continue
         if not row:
             continue  # a blank line
@@ -411,6 +440,10 @@ def read_csv(stream: TextSource, name: str, options: ReadOptions,
     first = next(rows, None)  # reads the header
     if convert is generic_post:
         _check_header(header, rows, first, name, options)
+        unused = unused_names(header, options.mapping)
+        if unused:  # a column no field reads is not dropped without a word
+            yield Notice(name, Text("columns not used: {columns}",
+                                    columns=Columns(unused).listing()))
     if first is None:
         return
     for item in itertools.chain([first], rows):
@@ -454,18 +487,38 @@ def first_line(head: str) -> str:
 
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
+# Excel's first line naming the delimiter (``sep=;``), which it writes and reads but which is
+# not part of the table; some tools quote it or pad it with more delimiters
+_SEP_LINE = re.compile(r'"?sep=([^"\r\n])"?\1*[ \t]*', re.IGNORECASE)
+
+
+def declared_delimiter(head: str) -> str | None:
+    """The delimiter a ``sep=`` first line declares, if the CSV has one."""
+    match = _SEP_LINE.fullmatch(first_line(head))
+    return match[1] if match else None
+
+
+def header_line(head: str) -> str:
+    """The line that holds the column names: the first, or the second after ``sep=``."""
+    if declared_delimiter(head) is None:
+        return first_line(head)
+    lines = _LINE_END.split(head.lstrip("\ufeff"), maxsplit=2)
+    return lines[1] if len(lines) > 1 else ""
 
 
 def delimiter_of(head: str) -> str:
-    """Comma, semicolon (Danish Excel) or tab: whichever the header line uses most."""
-    first = first_line(head)
-    return max((";", ",", "\t"), key=first.count)
+    """The delimiter a ``sep=`` line declares, else comma, semicolon (Danish Excel) or tab:
+    whichever the header line uses most."""
+    declared = declared_delimiter(head)
+    if declared is not None:
+        return declared
+    return max((";", ",", "\t"), key=header_line(head).count)
 
 
 def header_of(head: str) -> list[str]:
     """The header names of a CSV that starts with ``head`` (for detection)."""
     try:
-        return [h.strip() for h in next(csv.reader([first_line(head)], delimiter=delimiter_of(head)))]
+        return [h.strip() for h in next(csv.reader([header_line(head)], delimiter=delimiter_of(head)))]
     except (csv.Error, StopIteration):
         return []
 

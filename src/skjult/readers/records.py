@@ -15,16 +15,20 @@ from skjult.readers.base import RecordError, caption_of
 # Which names a generic export uses for each field, in order of preference.
 ALIASES: dict[str, tuple[str, ...]] = {
     "caption": ("caption", "text", "description", "title", "body", "message"),
-    "creator": ("creator", "username", "author", "owner", "ownerUsername", "handle", "user"),
+    "creator": ("creator", "username", "author", "owner", "ownerUsername", "handle", "user",
+                "brugernavn"),
     "id": ("id", "post_id", "postId", "shortcode"),
     "platform": ("platform", "network", "source"),
-    "created_at": ("created_at", "timestamp", "date", "createdAt", "published_at", "taken_at"),
+    "created_at": ("created_at", "timestamp", "date", "createdAt", "published_at", "taken_at",
+                   "dato"),
     "url": ("url", "permalink", "link", "postUrl"),
     "paid_partnership": ("paid_partnership", "paidPartnership", "is_paid_partnership",
-                         "branded_content", "is_branded_content"),
+                         "branded_content", "is_branded_content", "betalt_partnerskab"),
     "audience": ("audience",),
-    "brand": ("brand", "advertiser", "sponsor"),
+    "brand": ("brand", "advertiser", "sponsor", "annoncør"),
 }
+# Danish names only where they cannot mean anything else: ``Tekst`` or ``Profil`` could hold
+# other things, so a file that has them is not read until ``--map`` says (the message suggests it).
 FIELDS = tuple(ALIASES)
 TRUE_WORDS = {"true", "1", "yes", "ja", "y", "x", "sand"}
 FALSE_WORDS = {"false", "0", "no", "nej", "n", "", "falsk", "none", "null"}
@@ -45,8 +49,13 @@ def parse_bool(value: Any, field: str) -> bool:
 
 def fold(name: str) -> str:
     """A column or key name as compared: letter case, surrounding whitespace and a byte-order
-    mark do not count (``Caption``, `` caption``, ``\ufeffcaption`` are ``caption``)."""
-    return name.strip().lstrip("\ufeff").strip().casefold()
+    mark do not count (``Caption``, `` caption``, ``\ufeffcaption`` are ``caption``), and spaces
+    and hyphens count as underscores (``Paid Partnership``, ``paid-partnership`` are
+    ``paid_partnership``)."""
+    return _SEPARATORS.sub("_", name.strip().lstrip("\ufeff").strip().casefold())
+
+
+_SEPARATORS = re.compile(r"[\s_\-]+")
 
 
 def key_index(record: Mapping[str, Any]) -> dict[str, str]:
@@ -91,6 +100,14 @@ def has_field(record: Mapping[str, Any], index: Mapping[str, str], field: str,
     """Whether ``record`` has a key for ``field`` (its ``--map`` column, or a known name)."""
     names = (mapping[field],) if field in mapping else ALIASES[field]
     return any(_key(record, index, name) is not None for name in names)
+
+
+def unused_names(names: Iterable[str], mapping: Mapping[str, str]) -> list[str]:
+    """The names among ``names`` that no field reads (its ``--map`` column, else its known
+    names), in their order."""
+    read = {fold(name) for field in FIELDS
+            for name in ((mapping[field],) if field in mapping else ALIASES[field])}
+    return [n for n in names if n.strip().lstrip("\ufeff").strip() and fold(n) not in read]
 
 
 def _pick(record: Mapping[str, Any], field: str, mapping: Mapping[str, str],
