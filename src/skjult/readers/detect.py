@@ -30,10 +30,10 @@ from skjult.readers import (
 from skjult.readers.base import InputError, Item, ReadOptions, guarded
 from skjult.readers.document import STDIN, Document, file_document, stdin_document
 from skjult.readers.generic import (
-    HOLD_SKIPS,
     declared_delimiter,
     first_line,
     header_of,
+    hold_skips,
     read_csv,
     read_json,
     read_jsonl,
@@ -390,32 +390,26 @@ def forced(name: str, noun: str, fmt: str, looks: Callable[[], str | None],
     until a post comes, and dropped if none does (the file counts as unreadable, not as skipped
     records too). An export of that format in which no post has text stays a run of no-text
     skips."""
-    held: list[Item] = []
-    first: Skip | None = None
-    decided = letting_through = False  # a post came, or the reader said what is wrong
-    for item in items:
-        if isinstance(item, Post | Unreadable):
-            decided = True
-        elif isinstance(item, Skip) and not decided and not letting_through:
-            first = first or item
-            held.append(item)
-            if len(held) >= HOLD_SKIPS:
-                letting_through = True
-                yield from held
-                held = []
-            continue
-        if held and decided:
-            yield from held
-            held = []
-        yield item
-    seems = None if decided else looks()
-    if not decided and seems != fmt:
+    held: list[Skip] = []
+    first: list[Skip] = []  # the first skip, to say what went wrong
+    came: list[Item] = []  # a post, or the reader saying why the file cannot be read
+
+    def decided(item: Item) -> bool:
+        if isinstance(item, Skip) and not first:
+            first.append(item)
+        if isinstance(item, Post | Unreadable) and not came:
+            came.append(item)
+        return bool(came)
+
+    yield from hold_skips(items, decided, held)
+    seems = None if came else looks()
+    if not came and seems != fmt:
         spec = FORMATS[fmt]
         hint = Text("; it looks like {format} (leave out --input-format to read it as that)",
                     format=seems) if seems not in (None, "text") else ""
-        problem = Text("; first problem: {position}: {reason}", position=first.position,
-                       reason=first.reason if len(first.reason) <= 200 else first.reason[:200]) \
-            if first else ""
+        problem = Text("; first problem: {position}: {reason}", position=first[0].position,
+                       reason=first[0].reason if len(first[0].reason) <= 200 else
+                       first[0].reason[:200]) if first else ""
         yield Unreadable(name, Text("--input-format {format} matches no record of this {noun} "
                                     "(expected {title}: {expected}){hint}{problem}", format=fmt,
                                     noun=noun, title=spec.title, expected=spec.hand_in, hint=hint,

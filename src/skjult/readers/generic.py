@@ -10,7 +10,7 @@ import itertools
 import json
 import re
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from skjult.i18n import Text
@@ -208,6 +208,29 @@ def _json_items(stream: TextSource, name: str, options: ReadOptions, convert: Co
 # Skips held back while no record of a file has shown a caption field; past this many they are
 # let through (counted as usual), and the file still fails at its end if none ever does.
 HOLD_SKIPS = 10_000
+
+
+def hold_skips(items: Iterable[Item], decided: Callable[[Item], bool],
+               held: list[Skip]) -> Iterator[Item]:
+    """The items, with skips held back in ``held`` until ``decided`` is true at an item (a post
+    showed the file can be read: they come out before it) — so that a file that turns out
+    unreadable as a whole is one error, not thousands of skipped records too. Past
+    ``HOLD_SKIPS`` they all come out (memory stays bounded) and later ones pass. Skips still
+    held at the end are left in ``held``: the caller drops or yields them."""
+    passing = settled = False
+    for item in items:
+        settled = settled or decided(item)
+        if isinstance(item, Skip) and not settled and not passing:
+            held.append(item)
+            if len(held) >= HOLD_SKIPS:
+                passing = True
+                yield from held
+                held.clear()
+            continue
+        if held and settled:
+            yield from held
+            held.clear()
+        yield item
 # Sets of keys (and keys) of a file's generic records looked at for the keys no field reads.
 MAX_SHAPES = 1024
 MAX_KEYS = 200
@@ -255,20 +278,8 @@ class _Watch:
         return post
 
     def gate(self, items: Iterator[Item]) -> Iterator[Item]:
-        held: list[Item] = []
-        letting_through = False
-        for item in items:
-            if isinstance(item, Skip) and not self.found and not letting_through:
-                held.append(item)
-                if len(held) >= HOLD_SKIPS:
-                    letting_through = True
-                    yield from held
-                    held = []
-                continue
-            if held and self.found:
-                yield from held
-                held = []
-            yield item
+        held: list[Skip] = []
+        yield from hold_skips(items, lambda item: self.found, held)
         if not self.found and self.objects:
             raise InputError(self.name, self._no_caption())
         yield from held
