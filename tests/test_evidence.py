@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from skjult.engine import Checker
+from skjult.errors import RuleError
 from skjult.model import Signal, Strength, Verdict
-from skjult.rules.errors import RuleError
 from skjult.rules.pack import load_pack
 from skjult.rules.vocabulary import Echo, TermSet, echoes
 from skjult.rules.weighing import Combination, Weighing, parse_weighing

@@ -18,9 +18,9 @@ import regex
 
 from skjult.caption import LONG_STRETCH, new_pipeline, prepare
 from skjult.engine import Checker
+from skjult.errors import RuleError
 from skjult.model import Severity
 from skjult.normalize import normalize
-from skjult.rules.errors import RuleError
 from skjult.rules.pack import available_packs, builtin_pack, builtin_root
 from skjult.rules.vocabulary import (
     BUILTIN_TIMEOUT,

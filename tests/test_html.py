@@ -24,9 +24,9 @@ from click.testing import CliRunner
 
 from skjult import categories, i18n
 from skjult.cli import main
+from skjult.errors import RuleError
 from skjult.model import CATEGORIES
 from skjult.report import html_format
-from skjult.rules.errors import RuleError
 from skjult.rules.pack import builtin_root
 
 REPO = Path(__file__).resolve().parents[1]

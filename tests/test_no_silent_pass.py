@@ -15,11 +15,11 @@ from click.testing import CliRunner
 import skjult
 from skjult.cli import main
 from skjult.engine import Checker
+from skjult.errors import RuleError
 from skjult.model import NO_TEXT, Opened, Post, Skip, Unreadable
 from skjult.readers.base import ReadOptions
 from skjult.readers.detect import read_path
 from skjult.readers.generic import HOLD_SKIPS
-from skjult.rules.errors import RuleError
 
 UNLABELLED = "Tak til @havkajak for den nye pagaj, brug koden HAV15 på deres side"
 PLAIN = "Morgentur på fjorden, stille vand og tåge over engene"

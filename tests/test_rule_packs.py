@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from skjult.engine import Checker
-from skjult.rules.errors import RuleError
+from skjult.errors import RuleError
 from skjult.rules.pack import builtin_pack, builtin_root, load_pack
 from skjult.rules.testing import parse_cases, run_file, run_pack_tests
 

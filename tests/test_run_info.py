@@ -172,7 +172,7 @@ def test_rules_test_tests_rules_the_configuration_switches_off(folder: Path) -> 
 
 
 def test_a_placeholder_nothing_fills_is_refused_when_the_pack_loads(tmp_path: Path) -> None:
-    from skjult.rules.errors import RuleError
+    from skjult.errors import RuleError
     from skjult.rules.pack import load_pack
 
     pack = tmp_path / "ours"

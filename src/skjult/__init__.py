@@ -13,7 +13,9 @@ import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from skjult._version import __version__ as __version__
 from skjult.engine import Checker, check_settings, post_keywords
+from skjult.errors import RuleError
 from skjult.model import (
     CATEGORIES,
     Commercial,
@@ -31,9 +33,6 @@ from skjult.model import (
 from skjult.readers.base import RecordError
 from skjult.readers.records import ALIASES, post_from_mapping
 from skjult.report.summary import Report
-from skjult.rules.errors import RuleError
-
-__version__ = "0.1.0"
 
 __all__ = [
     "CATEGORIES",

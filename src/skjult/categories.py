@@ -12,8 +12,8 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
+from skjult.errors import RuleError
 from skjult.i18n import LANGS
-from skjult.rules.errors import RuleError
 
 FILE = "categories.yml"
 FIELDS = ("title", "description")

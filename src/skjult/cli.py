@@ -15,12 +15,14 @@ from typing import IO, Any, NoReturn
 
 import click
 
-from skjult import __version__, parallel
+from skjult import parallel
+from skjult._version import __version__
 from skjult.config import Config, find_config, load_config
 from skjult.destination import AtomicFile, DestinationError, refuse_inputs
 from skjult.engine import Checker, CheckFailed, NoActiveRule
+from skjult.errors import RuleError
 from skjult.fix import DraftFixer
-from skjult.i18n import DEFAULT_LANG, Text, described, localize
+from skjult.i18n import DEFAULT_LANG, LANGS, Text, described, localize
 from skjult.model import AUDIENCES, NO_TEXT, Notice, Opened, Post, Severity, Skip
 from skjult.progress import Progress
 from skjult.readers.base import ReadOptions
@@ -30,7 +32,6 @@ from skjult.readers.records import FIELDS
 from skjult.report import FORMATTERS, formatter
 from skjult.report.summary import Report
 from skjult.report.terminal import printable
-from skjult.rules.errors import RuleError
 from skjult.runinfo import COMMAND_LINE, DEFAULT, Setting, describe_run, settings_text
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -209,7 +210,7 @@ def _config_options(command: Any) -> Any:
               help="csv: field separator; Danish Excel wants ';' (with --bom).")
 @click.option("--bom", is_flag=True, help="csv: start with a UTF-8 byte-order mark (for Excel).")
 @click.option("--jurisdiction", "-j", help=f"Rule pack to apply: {JURISDICTIONS} (default: dk).")
-@click.option("--lang", type=click.Choice(["da", "en"]),
+@click.option("--lang", type=click.Choice(LANGS),
               help="Language of messages and fixes (default: da).")
 @click.option("--fail-level", type=click.Choice(list(FAIL_LEVELS)),
               help="Exit 1 when a finding at or above this severity occurs (default: error).")
@@ -504,7 +505,7 @@ def rules_show(rule_id: str, jurisdiction: str | None, extra_packs: tuple[str, .
                config_file: str | None, no_config: bool, as_json: bool) -> None:
     """Explain one rule: why it exists, messages in both languages, fix, source and example
     captions from its tests. Also available as `rules explain`."""
-    from skjult.rules.errors import did_you_mean
+    from skjult.errors import did_you_mean
     from skjult.rules.explain import explain
 
     checker = _configured(jurisdiction, extra_packs, config_file, no_config)
@@ -523,7 +524,7 @@ def rules_show(rule_id: str, jurisdiction: str | None, extra_packs: tuple[str, .
     if info["description"]:
         click.echo(f"\n{info['description']}")
     click.echo(f"\nTerm sets: {', '.join(info['termsets'])}")
-    for lang in ("da", "en"):
+    for lang in LANGS:
         click.echo(f"\nmessage [{lang}]: {info['message'][lang]}")
         if info["fix"]:
             click.echo(f"fix     [{lang}]: {info['fix'][lang]}")

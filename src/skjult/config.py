@@ -20,8 +20,9 @@ from typing import Any
 import regex
 
 from skjult.caption import Fold
+from skjult.errors import RuleError, did_you_mean
+from skjult.i18n import LANGS
 from skjult.model import AUDIENCES, CATEGORIES, Severity
-from skjult.rules.errors import RuleError, did_you_mean
 
 CONFIG_NAME = "skjult.toml"
 TOP_KEYS = {"jurisdiction", "lang", "fail_level", "select", "ignore", "severity", "packs",
@@ -232,7 +233,7 @@ def _parse(data: dict[str, Any], r: _Reader) -> Config:
     return Config(
         file=r.file,
         jurisdiction=_jurisdiction(r, data["jurisdiction"]) if "jurisdiction" in data else None,
-        lang=r.choice(("lang",), data["lang"], ("da", "en")) if "lang" in data else None,
+        lang=r.choice(("lang",), data["lang"], LANGS) if "lang" in data else None,
         fail_level=r.choice(("fail_level",), data["fail_level"], ("error", "warning", "info", "never"))
         if "fail_level" in data else None,
         select=r.texts(("select",), data.get("select", [])),

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 from skjult import parallel
 from skjult.caption import Caption, anatomy, new_pipeline
 from skjult.config import Config, ConfigError, check_selectors, matches, post_key
+from skjult.errors import RuleError
+from skjult.i18n import DEFAULT_LANG, LANGS, check_lang
 from skjult.model import (
     Commercial,
     Disclosure,
@@ -24,7 +26,6 @@ from skjult.model import (
     Verdict,
 )
 from skjult.normalize import normalize
-from skjult.rules.errors import RuleError
 from skjult.rules.evidence import Evidence, Mark, reason
 from skjult.rules.kinds import REGISTRY
 from skjult.rules.pack import Pack, available_packs, builtin_pack, load_pack
@@ -111,7 +112,7 @@ class Checker:
         _check_supersedes(rules)
         self._superseding = {r.id: r.supersedes for r in self.rules if r.supersedes}
         self._brand_keys = frozenset(_brand_key(name) for name in config.brands)
-        self.nlp = new_pipeline(self.pack.language if self.pack.language in ("da", "en") else "da")
+        self.nlp = new_pipeline(self.pack.language if self.pack.language in LANGS else DEFAULT_LANG)
         self.vocabulary = Vocabulary(termsets.values(), self.nlp)
         self._vocab_start = len(self.nlp.vocab)
         self.vocab_growth = VOCAB_GROWTH
@@ -435,7 +436,7 @@ def _brand_key(name: str) -> str:
 
 def _check_supersedes(rules: list[Rule]) -> None:
     """Every rule a ``supersedes`` names must be loaded (from any pack of the run)."""
-    from skjult.rules.errors import did_you_mean
+    from skjult.errors import did_you_mean
 
     ids = [rule.id for rule in rules]
     for rule in rules:
@@ -516,11 +517,10 @@ def check_settings(jurisdiction: Any, lang: Any, *, extra_packs: Any = (), confi
                    today: Any = None) -> None:
     """Raises ``ValueError`` for a jurisdiction, report language or other setting that skjult
     cannot use (``UnknownJurisdiction``, also a ``RuleError``, for a pack that does not exist)."""
-    from skjult.rules.errors import did_you_mean
+    from skjult.errors import did_you_mean
     from skjult.rules.pack import available_packs
 
-    if lang not in ("da", "en"):
-        raise ValueError(f"lang must be 'da' or 'en', not {lang!r}")
+    check_lang(lang)
     if jurisdiction is not None:
         packs = available_packs()
         if not isinstance(jurisdiction, str):
@@ -544,8 +544,8 @@ def post_keywords(caption: Any, creator: Any, platform: Any, meta: dict[str, Any
     """The keywords of a ``check`` call checked: a ``TypeError`` for one nothing reads (with
     what is accepted; ``also`` are the caller's own keywords), a ``ValueError`` for a value of
     the wrong kind. Returns the metadata and post fields, without the ones left as None."""
+    from skjult.errors import did_you_mean
     from skjult.model import AUDIENCES
-    from skjult.rules.errors import did_you_mean
 
     accepted = ("creator", "platform", *_POST_FIELDS, *META_KEYS, *also)
     for key in meta:

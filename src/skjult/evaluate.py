@@ -31,10 +31,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from skjult.engine import Checker
+from skjult.errors import RuleError
 from skjult.model import Finding, Post, Skip, Verdict
 from skjult.readers.base import RecordError
 from skjult.readers.records import parse_bool
-from skjult.rules.errors import RuleError
 
 VERDICTS = tuple(str(v) for v in Verdict)
 

@@ -46,10 +46,11 @@ SEVERITIES = {
 UNKNOWN = {"da": "(ukendt)", "en": "(unknown)"}
 
 
-def check_lang(lang: str) -> str:
+def check_lang(lang: Any) -> str:
+    """``lang`` if skjult speaks it, else a ``ValueError`` saying which it does."""
     if lang not in LANGS:
-        raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
-    return lang
+        raise ValueError(f"lang must be {' or '.join(repr(x) for x in LANGS)}, not {lang!r}")
+    return str(lang)
 
 
 def number(value: int, lang: str) -> str:

@@ -83,7 +83,7 @@ class RunInfo:
 def describe_run(checker: Checker, inputs: Iterable[str], fail_level: str = "error",
                  settings: Iterable[Setting] = ()) -> RunInfo:
     """How a run with ``checker`` over ``inputs`` is made, for a report's header."""
-    from skjult import __version__
+    from skjult._version import __version__
     from skjult.rules.pack import pack_folders
 
     packs = [checker.pack, *checker.extra]  # the jurisdiction's, then those added

@@ -19,6 +19,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from skjult.config import Suppression, matches, post_key
+from skjult.errors import did_you_mean
 from skjult.i18n import Text
 from skjult.model import AUDIENCES, CATEGORIES, Notice, Opened, Post, Skip
 from skjult.readers.base import InputError, Item, ReadOptions, RecordError
@@ -26,7 +27,6 @@ from skjult.readers.document import Document
 from skjult.readers.generic import finish
 from skjult.readers.limits import MAX_DRAFT_CHARS
 from skjult.readers.records import parse_bool
-from skjult.rules.errors import did_you_mean
 
 NAME = "draft"
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)

@@ -188,7 +188,7 @@ def cached(root: Path, variant: str, load: Callable[[], T], folders: Callable[[T
     """``load()`` the pack at ``root``, or take it from the cache while its files are unchanged.
 
     ``folders(pack)`` names every folder the pack was read from (its own and shared ones)."""
-    from skjult import __version__
+    from skjult._version import __version__
 
     where = cache_dir()
     if where is None:

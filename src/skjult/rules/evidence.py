@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from skjult.caption import Caption
+from skjult.errors import RuleError
 from skjult.i18n import quote
 from skjult.model import Commercial, Post, Signal
-from skjult.rules.errors import RuleError
 from skjult.rules.rule import Rule
 from skjult.rules.vocabulary import Hit, TermSet
 

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from skjult.caption import Fold
+from skjult.errors import RuleError, did_you_mean
 from skjult.model import Strength
 from skjult.rules.cache import cached
-from skjult.rules.errors import RuleError, did_you_mean
 from skjult.rules.kinds import KIND_KEYS, KIND_PLACEHOLDERS, REGISTRY
 from skjult.rules.rule import Rule, parse_rule
 from skjult.rules.vocabulary import (

@@ -7,8 +7,9 @@ from typing import Any
 
 import regex
 
+from skjult.errors import RuleError, did_you_mean
+from skjult.i18n import LANGS
 from skjult.model import AUDIENCES, CATEGORIES, Severity, Strength
-from skjult.rules.errors import RuleError, did_you_mean
 from skjult.rules.yamlsource import Located
 
 COMMON_KEYS = {"id", "kind", "category", "severity", "termsets", "when", "message", "fix",
@@ -19,7 +20,7 @@ SUPERSEDES_KEYS = {"rules", "message", "fix", "autofix"}
 AUTOFIX = ("prepend-label", "replace-with-label")
 WHEN_KEYS = {"commercial", "present", "absent", "language", "audience", "platform"}
 LEVELS = {s.label: s for s in Strength}
-LANGUAGES = ("da", "en", "other", "unknown")
+LANGUAGES = (*LANGS, "other", "unknown")  # what a caption's language may be detected as
 
 
 @dataclass(frozen=True)
@@ -80,13 +81,13 @@ def _texts(doc: Located, key: str, raw: Any, required: bool, at: tuple[str, ...]
     if value is None and not required:
         return {}
     if isinstance(value, str):
-        return {"da": value, "en": value}
-    if not isinstance(value, dict) or not {"da", "en"} <= set(value) or not all(
+        return dict.fromkeys(LANGS, value)
+    if not isinstance(value, dict) or not set(LANGS) <= set(value) or not all(
         isinstance(v, str) and v.strip() for v in value.values()
     ):
         raise RuleError(doc.file, doc.line(*at, key), f"{key} needs a Danish and an English text "
                         "(keys 'da' and 'en')")
-    return {"da": value["da"].strip(), "en": value["en"].strip()}
+    return {lang: value[lang].strip() for lang in LANGS}
 
 
 def _autofix(doc: Located, rid: str, path: tuple[str, ...], value: Any) -> str | None:

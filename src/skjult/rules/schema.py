@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from skjult.i18n import LANGS
 from skjult.model import AUDIENCES, CATEGORIES
 from skjult.rules.kinds import REGISTRY
 from skjult.rules.rule import AUTOFIX, LANGUAGES, LEVELS
@@ -15,9 +16,8 @@ SCHEMA_ID = "https://skjult.invalid/schema/rule-1.json"
 _TEXTS = {
     "oneOf": [
         {"type": "string", "minLength": 1},
-        {"type": "object", "required": ["da", "en"], "additionalProperties": False,
-         "properties": {"da": {"type": "string", "minLength": 1},
-                        "en": {"type": "string", "minLength": 1}}},
+        {"type": "object", "required": list(LANGS), "additionalProperties": False,
+         "properties": {lang: {"type": "string", "minLength": 1} for lang in LANGS}},
     ]
 }
 

@@ -18,9 +18,9 @@ from typing import Any
 import regex
 
 from skjult.engine import Checker, make_post
+from skjult.errors import RuleError
 from skjult.readers.base import RecordError
 from skjult.readers.records import parse_bool
-from skjult.rules.errors import RuleError
 
 TAGS = ("ruleid", "ok", "todoruleid", "todook")
 _ANNOTATION = regex.compile(r"^//\s*(ruleid|ok|todoruleid|todook|meta)\s*:\s*(.*?)\s*$")

@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 import regex
 
+from skjult.errors import RuleError, did_you_mean
 from skjult.model import Strength
-from skjult.rules.errors import RuleError, did_you_mean
 from skjult.rules.prescan import LiteralScan, required_literals
 from skjult.rules.yamlsource import Located
 

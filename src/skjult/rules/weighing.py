@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from skjult.errors import RuleError
 from skjult.model import Signal, Strength
-from skjult.rules.errors import RuleError
 from skjult.rules.vocabulary import STRENGTHS, TermSet
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from skjult.rules.errors import RuleError
+from skjult.errors import RuleError
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from skjult.rules.errors import RuleError
+from skjult.errors import RuleError
 from skjult.rules.evidence import Evidence, Mark
 from skjult.rules.rule import Rule
 from skjult.rules.vocabulary import Hit, TermSet

@@ -1,4 +1,5 @@
-"""The one error a rule pack can raise: it names the file, the line and what to do."""
+"""The located error of the whole project: a rule pack, a configuration or a draft names the
+file, the line and what to do (``RuleError``; ``ConfigError`` extends it), with a did-you-mean."""
 
 from __future__ import annotations
 
