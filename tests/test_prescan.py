@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from skjult.authoring.testing import parse_cases
 from skjult.caption import prepare
 from skjult.engine import Checker
 from skjult.rules.pack import builtin_root
 from skjult.rules.prescan import LiteralScan, required_literals
-from skjult.rules.testing import parse_cases
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from skjult.authoring.testing import parse_cases, run_file, run_pack_tests
 from skjult.engine import Checker
 from skjult.errors import RuleError
 from skjult.rules.pack import builtin_pack, builtin_root, load_pack
-from skjult.rules.testing import parse_cases, run_file, run_pack_tests
 
 DK = builtin_pack("dk")
 PACKS = ("dk", "uk", "us")
@@ -229,7 +229,7 @@ def test_published_schema_is_current_and_accepts_every_builtin_rule() -> None:
     import jsonschema
     import yaml
 
-    from skjult.rules.schema import rule_schema
+    from skjult.authoring.schema import rule_schema
 
     schema = rule_schema()
     published = Path(__file__).resolve().parents[1] / "docs" / "rule-schema.json"

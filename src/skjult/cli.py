@@ -505,8 +505,8 @@ def rules_show(rule_id: str, jurisdiction: str | None, extra_packs: tuple[str, .
                config_file: str | None, no_config: bool, as_json: bool) -> None:
     """Explain one rule: why it exists, messages in both languages, fix, source and example
     captions from its tests. Also available as `rules explain`."""
+    from skjult.authoring.explain import explain
     from skjult.errors import did_you_mean
-    from skjult.rules.explain import explain
 
     checker = _configured(jurisdiction, extra_packs, config_file, no_config)
     found = [r for r in checker.rules if r.id == rule_id]
@@ -556,8 +556,8 @@ def rules_test(paths: tuple[str, ...], jurisdiction: str | None, extra_packs: tu
     or an `// ok:` caption. Packs under PATHS that are not loaded yet are added, so
     `skjult rules test my-pack/` tests a pack of your own.
     """
+    from skjult.authoring.testing import run_pack_tests
     from skjult.rules.pack import available_packs
-    from skjult.rules.testing import run_pack_tests
 
     extra = extra_packs + tuple(p for p in paths if (Path(p) / "pack.yml").is_file()
                                 and p not in extra_packs)
@@ -605,7 +605,7 @@ def rules_test(paths: tuple[str, ...], jurisdiction: str | None, extra_packs: tu
 @rules.command("schema")
 def rules_schema() -> None:
     """Print the JSON Schema of rule files (the published contract; see docs/rule-schema.json)."""
-    from skjult.rules.schema import rule_schema
+    from skjult.authoring.schema import rule_schema
 
     click.echo(json.dumps(rule_schema(), ensure_ascii=False, indent=2))
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from skjult.authoring.testing import parse_cases
 from skjult.rules.rule import Rule
-from skjult.rules.testing import parse_cases
 
 EXAMPLES = 3
 
