@@ -64,11 +64,11 @@ def rule_schema() -> dict[str, Any]:
             }},
     }
     variants = []
-    for name, module in REGISTRY.items():
+    for name, kind in REGISTRY.items():  # each kind's own keys, from its options' declarations
         variants.append({
             "if": {"properties": {"kind": {"const": name}}},
-            "then": {"properties": {**common, "kind": {"const": name}, **module.SCHEMA},
-                     "required": list(module.REQUIRED), "additionalProperties": False},
+            "then": {"properties": {**common, "kind": {"const": name}, **kind.schema()},
+                     "required": list(kind.required), "additionalProperties": False},
         })
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -15,7 +15,7 @@ from skjult.caption import Fold
 from skjult.errors import RuleError, did_you_mean
 from skjult.model import Strength
 from skjult.rules.cache import cached
-from skjult.rules.kinds import KIND_KEYS, KIND_PLACEHOLDERS, REGISTRY
+from skjult.rules.kinds import REGISTRY
 from skjult.rules.rule import Rule, parse_rule
 from skjult.rules.vocabulary import (
     BUILTIN_TIMEOUT,
@@ -37,7 +37,7 @@ METADATA_FIELDS = ("paid_partnership",)
 
 def _check_placeholders(file: str, rule: Rule) -> None:
     """A ``{name}`` in a message or fix that nothing fills would reach users as it is."""
-    allowed = KIND_PLACEHOLDERS[rule.kind]
+    allowed = REGISTRY[rule.kind].placeholders
     texts = [("message", rule.message), ("fix", rule.fix)]
     if rule.supersedes is not None:
         texts += [("supersedes", rule.supersedes.message), ("supersedes", rule.supersedes.fix)]
@@ -179,7 +179,7 @@ def load_pack(root: Path, known: Mapping[str, TermSet] | None = None) -> Pack:
     rules: dict[str, Rule] = {}
     for path in sorted((root / "rules").glob("*.yml")):
         doc = load(path)
-        rule = parse_rule(doc, KIND_KEYS)
+        rule = parse_rule(doc, {name: kind.keys for name, kind in REGISTRY.items()})
         _check_placeholders(doc.file, rule)
         if rule.id in rules:
             raise RuleError(doc.file, doc.line("id"), f"duplicate rule id {rule.id!r} (first in "

@@ -165,8 +165,9 @@ def _when(doc: Located, raw: Any) -> When:
     )
 
 
-def parse_rule(doc: Located, kind_keys: dict[str, set[str]]) -> Rule:
-    """Validate a rule file's mapping; ``kind_keys`` maps each registered kind to its own keys."""
+def parse_rule(doc: Located, kind_keys: dict[str, tuple[str, ...]]) -> Rule:
+    """Validate a rule file's mapping; ``kind_keys`` maps each registered kind to its own keys
+    (``Kind.keys``: the kind's options are checked by ``Kind.validate`` once term sets are known)."""
     raw = doc.data
     if not isinstance(raw, dict):
         raise RuleError(doc.file, 1, "a rule file must be a mapping with id, kind, message, ...")
@@ -177,7 +178,7 @@ def parse_rule(doc: Located, kind_keys: dict[str, set[str]]) -> Rule:
     if kind not in kind_keys:
         raise RuleError(doc.file, doc.line("kind"), f"rule {rid}: unknown kind {kind!r}",
                         did_you_mean(str(kind), kind_keys) or f"one of {', '.join(kind_keys)}")
-    allowed = COMMON_KEYS | kind_keys[kind]
+    allowed = COMMON_KEYS | set(kind_keys[kind])
     for key in raw:
         if key not in allowed:
             raise RuleError(doc.file, doc.line(key), f"rule {rid}: unknown key {key!r}",

@@ -6,22 +6,16 @@ a campaign list, a draft's front matter), at the whole post."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
 from skjult.rules.evidence import Evidence, Mark
+from skjult.rules.kinds.base import Kind
 from skjult.rules.rule import Rule
-from skjult.rules.vocabulary import TermSet
-
-SCHEMA: dict[str, Any] = {}  # no keys of its own
-KEYS = set(SCHEMA)
-REQUIRED: tuple[str, ...] = ()
-
-
-def validate(rule: Rule, termsets: Mapping[str, TermSet]) -> None:
-    return None
 
 
 def check(rule: Rule, ev: Evidence) -> Iterator[Mark]:
     if not ev.has(rule.termsets):
         yield ev.at_anchor({"evidence": ev.reason})
+
+
+KIND = Kind("absence", check)  # no keys of its own

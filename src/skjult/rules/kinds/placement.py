@@ -7,32 +7,15 @@ a few lines is still near the top),
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
-from skjult.errors import RuleError
 from skjult.rules.evidence import Evidence, Mark
+from skjult.rules.kinds.base import Flags, Kind
 from skjult.rules.rule import Rule
-from skjult.rules.vocabulary import Hit, TermSet
+from skjult.rules.vocabulary import Hit
 
 CHECKS = ("before_fold", "before_char_fold", "outside_hashtag_block", "first_line")
-SCHEMA: dict[str, Any] = {"placement": {
-    "type": "object", "minProperties": 1, "additionalProperties": False,
-    "properties": {c: {"type": "boolean"} for c in CHECKS}}}
-KEYS = set(SCHEMA)
-PLACEHOLDERS = ("where",)  # in messages: where the label is when it is in the wrong place
-REQUIRED: tuple[str, ...] = ("placement",)
-
-
-def validate(rule: Rule, termsets: Mapping[str, TermSet]) -> None:
-    where = rule.options.get("placement")
-    if not isinstance(where, dict) or not where:
-        raise RuleError(rule.file, rule.line_of("placement"),
-                        f"rule {rule.id}: placement needs at least one of {', '.join(CHECKS)}")
-    for key, value in where.items():
-        if key not in CHECKS or not isinstance(value, bool):
-            raise RuleError(rule.file, rule.line_of("placement"), f"rule {rule.id}: placement."
-                            f"{key} is not one of {', '.join(CHECKS)} set to true/false")
+PLACEMENT = Flags("placement", flags=CHECKS, required=True)
 
 
 def _problems(hit: Hit, ev: Evidence, where: dict[str, bool]) -> list[str]:
@@ -53,8 +36,12 @@ def check(rule: Rule, ev: Evidence) -> Iterator[Mark]:
     hits = ev.hits_of(rule.termsets)
     if not hits:
         return
-    where = rule.options["placement"]
+    where = PLACEMENT.of(rule)
     problems = [_problems(h, ev, where) for h in hits]
     if any(not p for p in problems):
         return
     yield Mark(hits[0].start, hits[0].end, {"where": problems[0][0]})
+
+
+# {where} in messages: where the label is when it is in the wrong place
+KIND = Kind("placement", check, options=(PLACEMENT,), own_placeholders=("where",))
