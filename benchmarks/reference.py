@@ -1,16 +1,15 @@
-"""Writes the reference output the equality test compares against (tests/golden/equality.jsonl.gz).
+"""Writes the reference output the equality test compares against (tests/golden/equality.jsonl).
 
 usage: python benchmarks/reference.py
 
 Run it only when a change of results is intended (a rule changed); an optimisation must leave the
 file as it is. It checks the fixed corpus (benchmarks/corpus.py, 1,000 posts, seed 1) with the
-built-in Danish pack and no configuration, and stores the JSONL output gzipped.
+built-in Danish pack and no configuration, and stores the JSONL output as it is (plain text,
+so that a change of results shows in review, post by post).
 """
 
 from __future__ import annotations
 
-import gzip
-import io
 import json
 import os
 import sys
@@ -18,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-GOLDEN = HERE.parent / "tests" / "golden" / "equality.jsonl.gz"
+GOLDEN = HERE.parent / "tests" / "golden" / "equality.jsonl"
 POSTS, SEED = 1000, 1
 NAME = "corpus.jsonl"
 
@@ -56,10 +55,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         write_corpus(Path(tmp))
         output = run_check(Path(tmp))
-    buffer = io.BytesIO()
-    with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as gz:
-        gz.write(output.encode("utf-8"))
-    GOLDEN.write_bytes(buffer.getvalue())
+    GOLDEN.write_text(output, encoding="utf-8", newline="\n")
     print(f"wrote {GOLDEN} ({output.count(chr(10))} posts)")
 
 

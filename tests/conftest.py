@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from skjult.engine import Checker
+from skjult.checker import Checker
 
 # Hypothesis keeps a cache (examples, constants gathered from the code) in .hypothesis/ beside
 # the tests; our fuzz tests are derandomized and use no database, so it goes to a temporary

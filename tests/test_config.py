@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from skjult.checker import Checker
 from skjult.cli import main
 from skjult.config import Config, ConfigError, Suppression, find_config, load_config
-from skjult.engine import Checker
+from skjult.errors import RuleError
 from skjult.model import Severity, Strength, Verdict
+from skjult.rules.pack import available_packs
 
 
 def write(path: Path, text: str) -> Path:
@@ -95,7 +97,7 @@ def test_command_line_beats_configuration_and_config_flag_beats_discovery(tmp_pa
 def test_bad_settings_name_file_and_line(tmp_path: Path, text: str, line: int, words: str) -> None:
     path = write(tmp_path / "skjult.toml", text)
     with pytest.raises(ConfigError) as err:
-        load_config(path)
+        load_config(path, available_packs())  # the jurisdictions there are, as the CLI hands them
     assert err.value.file == str(path)
     assert err.value.line == line
     assert words in str(err.value)
@@ -252,3 +254,11 @@ def test_extra_pack_from_configuration_may_use_builtin_term_sets(
     checker = Checker(config=config)
     result = checker.check("Sponsored post: nye sko fra @skobutikken")
     assert "our.no-hashtag-ad" in {f.rule for f in result.findings}
+
+
+def test_without_the_known_packs_a_jurisdiction_is_taken_and_checked_when_the_rules_load(
+        tmp_path: Path) -> None:
+    config = load_config(write(tmp_path / "skjult.toml", 'jurisdiction = "uq"\n'))
+    assert config.jurisdiction == "uq"
+    with pytest.raises(RuleError, match="no rule pack 'uq'"):
+        Checker(config=config)

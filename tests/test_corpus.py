@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from skjult.engine import Checker
+from skjult.checker import Checker
 from skjult.evaluate import Evaluation, evaluate, read_labelled
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"

@@ -10,7 +10,7 @@ import pytest
 
 import skjult
 from skjult import Post, Severity, Strength, Verdict
-from skjult.engine import Checker
+from skjult.checker import Checker
 
 
 @pytest.mark.parametrize(

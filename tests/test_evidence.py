@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from skjult.engine import Checker
+from skjult.checker import Checker
 from skjult.errors import RuleError
 from skjult.model import Signal, Strength, Verdict
 from skjult.rules.pack import load_pack

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 import skjult
-from skjult.model import NO_TEXT, Notice, Opened, Post, Skip, Unreadable
+from skjult.items import NO_TEXT, Notice, Opened, Skip, Unreadable
+from skjult.model import Post
 from skjult.readers.base import ReadOptions
 from skjult.readers.detect import FORMATS, read_path
 from skjult.readers.meta import repair_text
@@ -164,9 +165,9 @@ def test_tiktok_new_schema_username_after_posts_and_flags() -> None:
     posts = posts_of(items)
     assert [p.creator for p in posts] == ["emil.bager", "emil.bager"]
     assert posts[0].created_at == "2025-08-02T17:45:10Z"
-    assert posts[1].meta.get("paid_partnership") is True  # ContentDisclosure is set
+    assert posts[1].meta.paid_partnership is True  # ContentDisclosure is set
     assert posts[1].flags == {"ContentDisclosure": "Branded content"}
-    assert "paid_partnership" not in posts[0].meta
+    assert "paid_partnership" not in posts[0].meta.stated()
     [skip] = [i for i in items if isinstance(i, Skip)]
     assert skip.kind == NO_TEXT  # "N/A"
 
@@ -200,26 +201,26 @@ def test_youtube_takeout_localised_folders_channel_name_and_parts() -> None:
 
 def test_youtube_api_flag_is_evidence_not_disclosure() -> None:
     posts = posts_of(read(FIXTURES / "youtube-api" / "videos.json"))
-    assert posts[0].meta["paid_partnership"] is True and posts[0].creator == "Tom Prøver"
+    assert posts[0].meta.paid_partnership is True and posts[0].creator == "Tom Prøver"
     result = skjult.check(posts[0])  # type: ignore[arg-type]
     assert any(s.termset == "meta.paid_partnership" for s in result.commercial.signals)
     assert result.is_commercial
-    assert "paid_partnership" not in posts[1].meta
+    assert "paid_partnership" not in posts[1].meta.stated()
 
 
 def test_apify_instagram_json_and_csv() -> None:
     items = read(FIXTURES / "apify" / "instagram-scraper.json")
     posts = posts_of(items)
     assert posts[0].creator == "ida.vild" and posts[0].url == "https://www.instagram.com/p/DNNlfk8yu6o/"
-    assert posts[0].meta["paid_partnership"] is True
+    assert posts[0].meta.paid_partnership is True
     assert posts[0].flags["taggedUsers"] == ["glowlab"]
-    assert "paid_partnership" not in posts[1].meta  # isSponsored alone is not a partnership
+    assert "paid_partnership" not in posts[1].meta.stated()  # isSponsored alone is not a partnership
     [skip] = [i for i in items if isinstance(i, Skip)]
     assert "Post not found" in skip.reason
     csv_posts = posts_of(read(FIXTURES / "apify" / "instagram-scraper.csv"))
     assert [p.creator for p in csv_posts] == ["ida.vild", "ida.vild"]
     assert csv_posts[0].flags["taggedUsers"] == ["hudlab"]  # taggedUsers/0/username
-    assert "paid_partnership" not in csv_posts[0].meta  # "false" in a CSV is false
+    assert "paid_partnership" not in csv_posts[0].meta.stated()  # "false" in a CSV is false
 
 
 def test_apify_tiktok_json_and_dotted_csv() -> None:
@@ -238,7 +239,7 @@ def test_instaloader_prefers_json_metadata_and_ignores_old_edits() -> None:
     assert plain.text == "Aftensmad med grøntsager fra haven 🥕"  # no trailing newline
     assert plain.creator == "mads.mad" and plain.created_at == "2025-03-04T10:20:30Z"
     assert sponsored.url == "https://www.instagram.com/p/C7abcDEFghi/"
-    assert sponsored.meta == {"paid_partnership": True, "brand": "knivsmeden"}
+    assert sponsored.meta.stated() == {"paid_partnership": True, "brand": "knivsmeden"}
     # totals are kept per profile folder, not per post file
     assert {i.file for i in items if isinstance(i, Opened)} == {str(FIXTURES / "instaloader" /
                                                                      "mads.mad")}
@@ -248,12 +249,12 @@ def test_graph_api_crowdtangle_and_content_library() -> None:
     [graph] = posts_of(read(FIXTURES / "graph" / "media.json"))
     assert graph.creator == "nora.nord" and graph.created_at == "2024-05-13T02:21:16Z"
     ct = posts_of(read(FIXTURES / "crowdtangle" / "instagram.csv"))
-    assert ct[0].meta == {"paid_partnership": True, "brand": "Uldfabrikken"}
+    assert ct[0].meta.stated() == {"paid_partnership": True, "brand": "Uldfabrikken"}
     assert ct[0].text.startswith("Min yndlingsjakke")  # Description, not Image Text
     [fb] = posts_of(read(FIXTURES / "crowdtangle" / "facebook.csv"))
     assert fb.text.startswith("Vind en kage") and fb.platform == "facebook"  # Message
     [mcl] = posts_of(read(FIXTURES / "mcl" / "posts.json"))
-    assert mcl.creator == "vera.vang" and mcl.meta["paid_partnership"] is True
+    assert mcl.creator == "vera.vang" and mcl.meta.paid_partnership is True
     [mcl_csv] = posts_of(read(FIXTURES / "mcl" / "posts.csv"))
     assert mcl_csv.creator == "vera.vang" and mcl_csv.platform == "facebook"
 

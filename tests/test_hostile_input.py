@@ -396,8 +396,8 @@ def test_library_caption_with_a_lone_surrogate_is_checked() -> None:
 def test_a_failure_on_one_post_names_it_across_processes() -> None:
     import pickle
 
-    from skjult.engine import CheckFailed
     from skjult.model import Post
+    from skjult.run.judging import CheckFailed
 
     failed = CheckFailed(Post(text="x", source="export.jsonl:line 7"), ValueError("boom"))
     again = pickle.loads(pickle.dumps(failed))  # as it comes back from a --jobs worker

@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from skjult.checker import Checker
 from skjult.cli import main
-from skjult.engine import Checker
-from skjult.model import Notice, Post, PostResult, Skip
+from skjult.items import Notice, Skip
+from skjult.model import Post, PostResult
 from skjult.report import FORMATTERS, formatter
 from skjult.report.csv_format import cell
 from skjult.report.github_format import markdown_summary
@@ -42,7 +43,7 @@ def render(fmt: str, checked: list[PostResult], report: Report | None = None, *,
     out = io.TextIOWrapper(raw, encoding="utf-8", errors="strict", newline="")
     sink = formatter(fmt, out, color=color, lang="en", options=options)
     report = report or Report()
-    sink.start(describe_run(Checker(lang="en"), ["hostile.jsonl"]))
+    sink.start(describe_run(Checker().ruleset, "en", ["hostile.jsonl"]))
     for result in checked:
         report.add(result)
         sink.post(result)

@@ -31,7 +31,7 @@ import skjult
 from skjult import i18n
 from skjult.cli import main
 from skjult.i18n import Text, localize
-from skjult.model import Skip
+from skjult.items import Skip
 from skjult.report.text_format import TextFormatter
 
 SRC = Path(skjult.__file__).parent

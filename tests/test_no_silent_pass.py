@@ -13,10 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 import skjult
+from skjult.checker import Checker
 from skjult.cli import main
-from skjult.engine import Checker
 from skjult.errors import RuleError
-from skjult.model import NO_TEXT, Opened, Post, Skip, Unreadable
+from skjult.items import NO_TEXT, Opened, Skip, Unreadable
+from skjult.model import Post
 from skjult.readers.base import ReadOptions
 from skjult.readers.detect import read_path
 from skjult.readers.generic import HOLD_SKIPS
@@ -298,11 +299,11 @@ def test_accepted_keywords_reach_the_post() -> None:
     post = result.post
     assert (post.creator, post.platform, post.id, post.url, post.created_at) == (
         "ib", "tiktok", "17", "https://x.dk/p/17", "2025-05-01")
-    assert post.meta == {"paid_partnership": True, "audience": "minors", "brand": "Havkajak"}
+    assert post.meta.stated() == {"paid_partnership": True, "audience": "minors", "brand": "Havkajak"}
     assert result.commercial.level.label == "hard"  # the flag was read
     assert result.advertiser == "Havkajak"
     # None is "not given", as the signature's defaults are
-    assert skjult.check(PLAIN, audience=None, paid_partnership=None).post.meta == {}
+    assert skjult.check(PLAIN, audience=None, paid_partnership=None).post.meta.stated() == {}
 
 
 def test_checker_check_keywords() -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from skjult.authoring.testing import parse_cases
 from skjult.caption import prepare
-from skjult.engine import Checker
+from skjult.checker import Checker
 from skjult.rules.pack import builtin_root
 from skjult.rules.prescan import LiteralScan, required_literals
 
@@ -51,7 +51,7 @@ def captions() -> list[str]:
 
 @pytest.mark.parametrize("jurisdiction", ["dk", "us", "uk"])
 def test_the_prescan_never_skips_a_pattern_that_matches(jurisdiction: str) -> None:
-    vocabulary = Checker(jurisdiction).vocabulary
+    vocabulary = Checker(jurisdiction).runner.judge.vocabulary
     texts = captions()
     checked = 0
     for termset, pattern, literals in vocabulary._patterns:
@@ -66,7 +66,7 @@ def test_the_prescan_never_skips_a_pattern_that_matches(jurisdiction: str) -> No
 
 
 def test_the_dotted_capital_i_folds_as_the_patterns_fold_it() -> None:
-    from skjult.engine import Checker
+    from skjult.checker import Checker
     from skjult.model import Verdict
 
     assert LiteralScan([("vind",)]).present("Vİnd et gavekort") == {"vind"}

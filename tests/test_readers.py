@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from skjult.model import Opened, Post, Skip, Unreadable
+from skjult.items import Opened, Skip, Unreadable
+from skjult.model import Post
 from skjult.readers.base import ReadOptions
 from skjult.readers.detect import read_path
 
@@ -33,7 +34,7 @@ def test_jsonl_with_a_broken_line(tmp_path: Path) -> None:
     first, skip, third, no_caption = got
     assert isinstance(first, Post) and first.creator == "anne"
     assert isinstance(skip, Skip) and skip.position == "line 2" and "invalid JSON" in skip.reason
-    assert isinstance(third, Post) and third.meta == {"paid_partnership": True}
+    assert isinstance(third, Post) and third.meta.stated() == {"paid_partnership": True}
     assert isinstance(no_caption, Skip) and "no caption" in no_caption.reason
 
 

@@ -13,7 +13,8 @@ from click.testing import CliRunner
 
 from skjult.cli import main
 from skjult.i18n import localize
-from skjult.model import Notice, Opened, Post, Skip
+from skjult.items import Notice, Opened, Skip
+from skjult.model import Post
 from skjult.readers.detect import FORMATS, read_path
 from skjult.readers.records import fold
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import shutil
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from skjult.authoring.testing import parse_cases, run_file, run_pack_tests
-from skjult.engine import Checker
+from skjult.checker import Checker
+from skjult.cli import main
 from skjult.errors import RuleError
 from skjult.rules.pack import builtin_pack, builtin_root, load_pack
 
@@ -173,6 +176,96 @@ def test_annotation_without_caption_is_an_error(tmp_path: Path) -> None:
 def test_whole_pack_passes(checker: Checker) -> None:
     results = run_pack_tests(checker)
     assert results and all(r.passed for r in results)
+
+
+# A rule of a user's own whose --fix puts the label first and takes the tag out; its test file
+# states what --fix makes of two captions (the second a caption of two lines).
+FIXING_RULE = """
+    id: ours.spons
+    kind: existence
+    category: label-weak
+    severity: error
+    termsets: [dk.label-rejected]
+    message: {da: "dur ikke", en: "will not do"}
+    source: https://example.org/our-guide
+    autofix: replace-with-label
+"""
+FIXED_CAPTIONS = """
+    // ruleid: ours.spons
+    // fixed: Reklame for @skobutikken | Nye løbesko fra @skobutikken
+    Nye løbesko fra @skobutikken #spons
+    ---
+    // ruleid: ours.spons
+    // fixed: Reklame | Nye sko\\nklar til foråret
+    Nye sko #spons
+    klar til foråret
+    ---
+    // ok: ours.spons
+    Søndagstur i skoven
+"""
+
+
+def rules_test(pack: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["rules", "test", str(pack), "--no-config"])
+    return result.exit_code, result.output
+
+
+def fixing_pack(user_pack: Callable[..., Path], captions: str = FIXED_CAPTIONS) -> Path:
+    return user_pack("ours", {"rules/spons.yml": FIXING_RULE, "rules/spons.test.txt": captions})
+
+
+def test_a_right_fixed_annotation_passes(user_pack: Callable[..., Path]) -> None:
+    code, out = rules_test(fixing_pack(user_pack))
+    assert code == 0, out
+    assert "✔ ours.spons" in out
+
+
+def test_a_wrong_fixed_annotation_fails_naming_the_caption(user_pack: Callable[..., Path]) -> None:
+    # the author forgot that the weak tag goes: --fix takes it out, the test keeps it
+    wrong = FIXED_CAPTIONS.replace("Reklame | Nye sko\\n", "Reklame | Nye sko #spons\\n")
+    code, out = rules_test(fixing_pack(user_pack, wrong))
+    assert code == 1
+    assert "✖ ours.spons" in out
+    assert "caption 2 (line 5)" in out and "caption 1" not in out
+    assert "gives 'Reklame | Nye sko\\nklar til foråret'" in out
+    assert "expects 'Reklame | Nye sko #spons\\nklar til foråret'" in out
+
+
+def test_backslash_n_in_a_fixed_annotation_is_a_line_break(
+        tmp_path: Path, checker: Checker) -> None:
+    tests = tmp_path / "t.test.txt"
+    write(tests, FIXED_CAPTIONS.replace("ours.spons", "dk.label-rejected"))
+    cases = parse_cases(tests)
+    assert cases[1].fixed == "Reklame | Nye sko\nklar til foråret"
+    assert cases[1].caption == "Nye sko #spons\nklar til foråret"
+    assert cases[2].fixed is None
+    [result] = run_file(checker, tests, ["dk.label-rejected"])
+    assert result.passed, result.to_dict()
+    # the same words on one line are another caption
+    write(tests, tests.read_text(encoding="utf-8").replace("Nye sko\\nklar", "Nye sko klar"))
+    [result] = run_file(checker, tests, ["dk.label-rejected"])
+    assert not result.passed
+    assert any(p.startswith("caption 2 (line 5): --fix gives") for p in result.problems)
+
+
+def test_an_unknown_annotation_still_fails(user_pack: Callable[..., Path]) -> None:
+    misspelt = FIXED_CAPTIONS.replace("// fixed: Reklame for", "// fix: Reklame for")
+    pack = fixing_pack(user_pack, misspelt)
+    code, out = rules_test(pack)
+    assert code != 0
+    assert "spons.test.txt:2: unknown annotation '// fix: Reklame for" in out
+    with pytest.raises(RuleError, match="unknown annotation"):
+        parse_cases(pack / "rules" / "spons.test.txt")
+
+
+def test_every_builtin_rule_with_autofix_states_a_fixed_caption() -> None:
+    for name in PACKS:
+        for rule in builtin_pack(name).rules:
+            if rule.autofix is None:
+                continue
+            cases = parse_cases(Path(rule.file).with_suffix(".test.txt"))
+            assert any(c.fixed is not None and rule.id in c.rules("ruleid") for c in cases), (
+                f"{rule.id} has autofix: but no '// fixed:' caption")
 
 
 @pytest.mark.parametrize(

@@ -155,7 +155,7 @@ def test_a_suppression_naming_no_rule_is_an_error(folder: Path) -> None:
 
 
 def test_no_active_rule_is_an_error_for_library_callers_too(folder: Path) -> None:
-    from skjult.engine import NoActiveRule
+    from skjult.rules.ruleset import NoActiveRule
 
     with pytest.raises(NoActiveRule, match="no rule is active"):
         Checker(config=Config(ignore=("dk.*",)))

@@ -14,25 +14,25 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from skjult._version import __version__ as __version__
-from skjult.engine import Checker, check_settings, post_keywords
+from skjult.checker import Checker, check_settings, post_keywords
 from skjult.errors import RuleError
+from skjult.items import Skip
 from skjult.model import (
     CATEGORIES,
     Commercial,
-    CreatorSummary,
     Disclosure,
     Finding,
     Post,
     PostResult,
     Severity,
     Signal,
-    Skip,
     Strength,
     Verdict,
 )
-from skjult.readers.base import RecordError
+from skjult.readers.errors import RecordError
 from skjult.readers.records import ALIASES, post_from_mapping
-from skjult.report.summary import Report
+from skjult.report.summary import CreatorSummary, Report
+from skjult.run.runner import Runner, posts_of
 
 __all__ = [
     "CATEGORIES",
@@ -101,7 +101,7 @@ def check_posts(posts: Iterable[Post | Mapping[str, Any]], *, jurisdiction: str 
     checker = _checker(jurisdiction, lang)
     report = Report(keep_results=keep_results)
 
-    def as_posts() -> Iterable[Post]:
+    def items() -> Iterable[Post]:
         for i, item in enumerate(posts):
             if isinstance(item, Post):
                 yield item
@@ -115,6 +115,9 @@ def check_posts(posts: Iterable[Post | Mapping[str, Any]], *, jurisdiction: str 
                 raise ValueError(f"item {i}: expected a Post or a dict with a caption, not "
                                  f"{type(item).__name__}")
 
-    for result in checker.iter_results(as_posts()):
+    # The command line's path: a run of its own (suppressions counted for this call alone).
+    runner = Runner(checker.ruleset, lang, judge=checker.runner.judge)
+    for result in runner.results(posts_of(items(), report)):
         report.add(result)
+    report.suppressions = runner.ledger.status()
     return report

@@ -15,15 +15,14 @@ from typing import IO, Any, NoReturn
 
 import click
 
-from skjult import parallel
 from skjult._version import __version__
+from skjult.checker import Checker
 from skjult.config import Config, find_config, load_config
 from skjult.destination import AtomicFile, DestinationError, refuse_inputs
-from skjult.engine import Checker, CheckFailed, NoActiveRule
 from skjult.errors import RuleError
 from skjult.fix import DraftFixer
-from skjult.i18n import DEFAULT_LANG, LANGS, Text, described, localize
-from skjult.model import AUDIENCES, NO_TEXT, Notice, Opened, Post, Severity, Skip
+from skjult.i18n import DEFAULT_LANG, LANGS, Text, localize
+from skjult.model import AUDIENCES, Post
 from skjult.progress import Progress
 from skjult.readers.base import ReadOptions
 from skjult.readers.detect import FORMATS as INPUT_FORMATS
@@ -32,12 +31,13 @@ from skjult.readers.records import FIELDS
 from skjult.report import FORMATTERS, formatter
 from skjult.report.summary import Report
 from skjult.report.terminal import printable
+from skjult.rules.pack import available_packs
+from skjult.rules.ruleset import NoActiveRule
+from skjult.run.judging import CheckFailed
+from skjult.run.outcome import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, FAIL_LEVELS, fails, outcome
+from skjult.run.parallel import WorkerLost
+from skjult.run.runner import Listener, posts_of
 from skjult.runinfo import COMMAND_LINE, DEFAULT, Setting, describe_run, settings_text
-
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FAIL_LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO,
-               "never": None}
-
 
 NEWLINE_TAB = "\n\t"
 LANG_KEY = "skjult.lang"  # in click's per-invocation ``ctx.meta``: the language of stderr
@@ -90,10 +90,10 @@ def _settings(config_file: str | None, no_config: bool, near: str | None) -> Con
         return Config()
     try:
         if config_file:
-            return load_config(Path(config_file))
+            return load_config(Path(config_file), available_packs())
         start = Path(near) if near and near != "-" and Path(near).exists() else Path.cwd()
         found = find_config(start)
-        return load_config(found) if found else Config()
+        return load_config(found, available_packs()) if found else Config()
     except RuleError as exc:
         _fail(str(exc))
 
@@ -308,7 +308,7 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
                           "bom": bom}
         sink = formatter(fmt, out, color=use_color, lang=lang, rules=checker.rules,
                          options=format_options)
-        fixer = DraftFixer(checker, write=fix and not diff) if fix or diff else None
+        fixer = DraftFixer(checker.runner.check, write=fix and not diff) if fix or diff else None
         meter = Progress(stderr, (stderr.isatty() if progress is None else progress)
                          and not quiet, lang=lang)
     except BaseException:
@@ -322,27 +322,19 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
         # file names, creators, reasons quoting a record: input, so never terminal commands
         click.echo(_shown(message), err=True)
 
-    def posts() -> Iterator[Post]:
+    reading = [paths[0]]  # the path being read
+
+    def seen(post: Post) -> None:
+        meter.post()
+        last[:] = [post.source or post.file or reading[0]]
+
+    listener = Listener(post=seen, file=lambda opened: meter.file(),
+                        note=(lambda message: None) if quiet else tell, problem=tell)
+
+    def items() -> Iterator[Any]:
         for path in paths:
-            for item in read_path(path, options, input_format):
-                if isinstance(item, Post):
-                    meter.post()
-                    last[:] = [item.source or item.file or path]
-                    yield item
-                elif isinstance(item, Skip):
-                    report.skip(item)
-                    if not quiet and item.kind != NO_TEXT:
-                        tell(Text("skipped {item}", item=described(item)))
-                elif isinstance(item, Opened):
-                    report.file(item.file).format = item.format
-                    meter.file()
-                elif isinstance(item, Notice):
-                    report.notice(item)
-                    if not quiet:
-                        tell(described(item))
-                else:
-                    report.file(item.file).error = item.message
-                    tell(described(item))
+            reading[0] = path
+            yield from read_path(path, options, input_format)
 
     def abandon(message: str, code: int = EXIT_ERROR) -> NoReturn:
         meter.done()
@@ -354,8 +346,10 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
     try:
         # the configuration used is named in the report: one found in a parent folder can
         # change what is checked
-        sink.start(describe_run(checker, paths, fail_level, settings))
-        for result in checker.iter_results(posts(), jobs=jobs or os.cpu_count() or 1):
+        sink.start(describe_run(checker.ruleset, lang, paths, fail_level, settings))
+        runner = checker.runner
+        for result in runner.results(posts_of(items(), report, listener),
+                                     jobs=jobs or os.cpu_count() or 1):
             if fixer is not None:
                 result, message = fixer.handle(result)
                 if message:
@@ -381,9 +375,7 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
         # exit does not complain about the closed pipe.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        threshold = FAIL_LEVELS[fail_level]
-        if threshold is not None and report.highest is not None and \
-                report.highest.rank >= threshold.rank:
+        if fails(report, fail_level):
             sys.exit(EXIT_FINDINGS)
         try:
             meter.done()
@@ -395,7 +387,7 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
         abandon(Text("interrupted; no report written") if destination else Text("interrupted"), 130)
     except DestinationError as exc:
         abandon(str(exc))
-    except parallel.WorkerLost as exc:
+    except WorkerLost as exc:
         abandon(str(exc))
     except OSError as exc:  # the report cannot be written: a full disk, /dev/full, ...
         abandon(Text("{file}: {problem}", file=output or Text("standard output"),
@@ -424,21 +416,10 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
             if totals.no_text:
                 tell(Text("{file}: {count:n|record|records} without text skipped (nothing to "
                           "check)", file=name, count=totals.no_text))
-    if report.unreadable or (fixer is not None and fixer.failed):
-        sys.exit(EXIT_ERROR)
-    if not report.checked:  # nothing checked is not "all fine"
-        tell(Text("nothing was checked: all {count:n} records read were skipped (see above)",
-                  count=report.read) if report.read > 1 else
-             Text("nothing was checked: the one record read was skipped (see above)")
-             if report.read else Text("nothing was checked: no record was found"))
-        sys.exit(EXIT_ERROR)
-    if strict and report.broken:
-        tell(Text("--strict: {count:n|record|records} could not be read", count=report.broken))
-        sys.exit(EXIT_ERROR)
-    threshold = FAIL_LEVELS[fail_level]
-    if threshold is not None and report.highest is not None and report.highest.rank >= threshold.rank:
-        sys.exit(EXIT_FINDINGS)
-    sys.exit(EXIT_OK)
+    end = outcome(report, fail_level, strict=strict, unfixed=fixer.failed if fixer else 0)
+    if end.reason:
+        tell(end.reason)
+    sys.exit(end.code)
 
 
 @main.command("formats")
@@ -557,7 +538,6 @@ def rules_test(paths: tuple[str, ...], jurisdiction: str | None, extra_packs: tu
     `skjult rules test my-pack/` tests a pack of your own.
     """
     from skjult.authoring.testing import run_pack_tests
-    from skjult.rules.pack import available_packs
 
     extra = extra_packs + tuple(p for p in paths if (Path(p) / "pack.yml").is_file()
                                 and p not in extra_packs)

@@ -159,8 +159,12 @@ def _has_tool_table(path: Path) -> bool:
     return isinstance(data.get("tool"), dict) and "skjult" in data["tool"]
 
 
-def load_config(path: Path) -> Config:
-    """Read and validate one configuration file; problems are ``ConfigError``s."""
+def load_config(path: Path, packs: Iterable[str] | None = None) -> Config:
+    """Read and validate one configuration file; problems are ``ConfigError``s.
+
+    ``packs`` are the jurisdictions that exist (``skjult.rules.pack.available_packs()``): a
+    ``jurisdiction`` outside them is an error at its line. Without them any name is taken,
+    and an unknown one fails when the rule set is built."""
     file = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -178,7 +182,8 @@ def load_config(path: Path) -> Config:
         data = data.get("tool", {}).get("skjult")
         if not isinstance(data, dict):
             raise ConfigError(file, None, "pyproject.toml has no [tool.skjult] table")
-    return _parse(data, _Reader(file, _Lines(text, table), path.parent))
+    return _parse(data, _Reader(file, _Lines(text, table), path.parent,
+                                None if packs is None else tuple(packs)))
 
 
 @dataclass
@@ -186,6 +191,7 @@ class _Reader:
     file: str
     lines: _Lines
     base: Path
+    packs: tuple[str, ...] | None  # the jurisdictions there are, when the caller knows them
 
     def fail(self, path: tuple[str | int, ...], message: str, hint: str | None = None) -> ConfigError:
         return ConfigError(self.file, self.lines.of(*path), message, hint)
@@ -259,9 +265,8 @@ def _where(r: _Reader, path: tuple[str, ...]) -> str:
 
 
 def _jurisdiction(r: _Reader, value: Any) -> str:
-    from skjult.rules.pack import available_packs
-
-    return r.choice(("jurisdiction",), r.text(("jurisdiction",), value), available_packs())
+    name = r.text(("jurisdiction",), value)
+    return name if r.packs is None else r.choice(("jurisdiction",), name, r.packs)
 
 
 def _check_selector(r: _Reader, key: str, selector: str) -> None:

@@ -30,10 +30,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from skjult.engine import Checker
+from skjult.checker import Checker
 from skjult.errors import RuleError
-from skjult.model import Finding, Post, Skip, Verdict
-from skjult.readers.base import RecordError
+from skjult.items import Skip
+from skjult.model import Finding, Post, PostMeta, Verdict
+from skjult.readers.errors import RecordError
 from skjult.readers.records import parse_bool
 
 VERDICTS = tuple(str(v) for v in Verdict)
@@ -93,7 +94,7 @@ def _labelled(raw: Any, file: str, position: str) -> Labelled:
     if not isinstance(group, str):
         raise ValueError("group must be a name")
     post = Post(text=caption, id=_str(raw.get("id")), creator=_str(raw.get("creator")),
-                platform=_str(raw.get("platform")), meta=meta)
+                platform=_str(raw.get("platform")), meta=PostMeta.of(meta))
     return Labelled(post, tuple(expect), tuple(cats), _str(raw.get("jurisdiction")),
                     str(raw.get("note") or ""), file, position, group, disclosed)
 

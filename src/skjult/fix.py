@@ -1,25 +1,22 @@
 """``--fix``: rewrite a caption draft so that it complies, where the fix is mechanical.
 
-What a rule's finding allows is data (``autofix:`` in the rule, the label text in the pack's
-``autofix:``): ``prepend-label`` puts the accepted label at the very start (``Reklame for @brand |``
-when the advertiser is known); ``replace-with-label`` does the same and takes out the matched
-words when they are a hashtag (a buried ``#reklame``, a weak ``#samarbejde``). Everything else —
-a missing safety line on a gambling post, say — needs a person, and is reported as such."""
+The engine decides what a finding allows (``Finding.edits``, from the rule's ``autofix:`` and
+the pack's label text); this module only applies those edits to the draft file and writes it
+back safely. A finding without edits — a missing safety line on a gambling post, say — needs a
+person, and is reported as such."""
 
 from __future__ import annotations
 
 import codecs
 import difflib
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from skjult.destination import DestinationError, write_atomically
-from skjult.engine import Checker
 from skjult.i18n import Text, joined
-from skjult.model import Finding, PostResult
-from skjult.rules.rule import Rule
+from skjult.model import Edit, Post, PostMeta, PostResult
 
 
 @dataclass(frozen=True)
@@ -39,52 +36,53 @@ class FixResult:
                                             f"a/{name}", f"b/{name}"))
 
 
-def _remove(caption: str, spans: list[tuple[int, int]]) -> str:
-    """Take out hashtags, with the space before them, and the blank ends they leave."""
-    for start, end in sorted(set(spans), reverse=True):
-        if start > 0 and caption[start - 1] in " \t":
-            start -= 1
-        caption = caption[:start] + caption[end:]
-    return "\n".join(line.rstrip(" \t") for line in caption.split("\n")).rstrip()
+def apply_edits(text: str, edits: Iterable[Edit]) -> str:
+    """``text`` with the edits made: the same edit once, the others from the end backwards so
+    that offsets hold; an insertion at the start with ``unless_begins`` is left out when the
+    text already begins with those words (any case)."""
+    unique = list(dict.fromkeys(edits))
+    changes = sorted((e for e in unique if not (e.unless_begins and e.start == e.end == 0)),
+                     key=lambda e: (e.start, e.end), reverse=True)
+    taken = -1  # start of the last change made: overlapping edits keep the first (from the end)
+    for edit in changes:
+        if taken >= 0 and edit.end > taken:
+            continue
+        text = text[:edit.start] + edit.text + text[edit.end:]
+        taken = edit.start
+    for edit in (e for e in unique if e.unless_begins and e.start == e.end == 0):
+        if not _begins_with(text.lstrip(), edit.unless_begins):
+            text = edit.text + text.lstrip()
+    return text
 
 
-def _autofix(rule: Rule | None, finding: Finding) -> str | None:
-    """What ``--fix`` may do for a finding: its rule's ``autofix``, or, for a finding that stands
-    for a superseded one on the same words, the ``supersedes.autofix`` when the rule gives one."""
-    if rule is None:
-        return None
-    if finding.supersedes and rule.supersedes is not None and rule.supersedes.autofix:
-        return rule.supersedes.autofix
-    return rule.autofix
+def _begins_with(text: str, words: str) -> bool:
+    """Whether ``text`` opens with ``words`` as words (any case): "Reklame | ..." does,
+    "Reklamelinks ..." and "Adventure ..." do not open with "Reklame" or "Ad"."""
+    if not text.lower().startswith(words.lower()):
+        return False
+    rest = text[len(words):]
+    return not rest or not (rest[0].isalnum() or rest[0] == "_")
 
 
-def fix_draft(text: str, result: PostResult, rules: Mapping[str, Rule],
-              templates: Mapping[str, str]) -> FixResult:
-    """The draft file ``text`` rewritten for ``result``'s findings (same text if none applies)."""
+def fix_draft(text: str, result: PostResult) -> FixResult:
+    """The draft file ``text`` rewritten with the edits of ``result``'s findings (the same text
+    if none has any)."""
     post = result.post
     start = post.offset[0]
     caption = text[start:start + len(post.text)]
     assert caption == post.text, "the draft changed on disk since it was checked"
     fixed: list[str] = []
     left: list[tuple[str, str]] = []
-    removals: list[tuple[int, int]] = []
+    edits: list[Edit] = []
     for finding in result.findings:
-        how = _autofix(rules.get(finding.rule), finding)
-        if how is None:
+        if finding.edits is None:
             left.append((finding.rule, finding.fix or finding.message))
             continue
         fixed.append(finding.rule)
-        if how == "replace-with-label" and finding.text.startswith("#"):
-            removals.append((finding.start, finding.end))
-    if not fixed or "label" not in templates:
+        edits.extend(finding.edits)
+    if not fixed:
         return FixResult(text, text, (), tuple(left))
-    new_caption = _remove(caption, removals) if removals else caption
-    brand = result.advertiser
-    label = templates.get("label_for", "{brand}").format(brand=brand) if brand \
-        else templates["label"]
-    if not new_caption.lower().startswith(label.lower()):
-        new_caption = label + templates.get("separator", " | ") + new_caption.lstrip()
-    after = text[:start] + new_caption + text[start + len(caption):]
+    after = text[:start] + apply_edits(caption, edits) + text[start + len(caption):]
     return FixResult(text, after, tuple(dict.fromkeys(fixed)), tuple(left))
 
 
@@ -97,10 +95,9 @@ class DraftFixer:
     safely (read-only, a symbolic link, another hard link to it, not valid text, a label its
     encoding cannot hold) is left as it is and counted in ``failed``; the run goes on."""
 
-    def __init__(self, checker: Checker, *, write: bool):
-        self.checker = checker
+    def __init__(self, recheck: Callable[[Post], PostResult], *, write: bool):
+        self.recheck = recheck  # judges a rewritten draft again
         self.write = write
-        self.rules = {rule.id: rule for rule in checker.rules}
         self.exports = 0  # posts with findings that are not drafts
         self.failed = 0  # drafts that needed a fix and could not be rewritten
 
@@ -120,7 +117,7 @@ class DraftFixer:
         text = draft.text
         if text[post.offset[0]:post.offset[0] + len(post.text)] != post.text:
             return result, Text("{file}: changed while being checked; not fixed", file=post.file)
-        outcome = fix_draft(text, result, self.rules, self.checker.pack.autofix)
+        outcome = fix_draft(text, result)
         notes = [Text("{file}: cannot fix {rule} automatically: {why}", file=post.file, rule=rule,
                       why=why) for rule, why in outcome.left]
         if not outcome.changed:
@@ -140,9 +137,9 @@ class DraftFixer:
         if post.creator and not fixed.creator:
             fixed.creator = post.creator
         fixed.platform = fixed.platform or post.platform
-        fixed.meta = {**post.meta, **fixed.meta}
+        fixed.meta = PostMeta(**{**post.meta.stated(), **fixed.meta.stated()})
         message = Text("fixed {file} ({rules})", file=post.file, rules=", ".join(outcome.fixed))
-        return self.checker.check(fixed), joined([message, *notes])
+        return self.recheck(fixed), joined([message, *notes])
 
 
 class DraftError(Exception):

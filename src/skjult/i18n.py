@@ -180,7 +180,7 @@ def joined(messages: Sequence[str]) -> str:
 
 def described(item: Any) -> Text:
     """A skip, note or unreadable file as one message: ``file:position: reason`` or
-    ``file: message`` (duck-typed on ``skjult.model.Skip``, ``Notice`` and ``Unreadable``)."""
+    ``file: message`` (duck-typed on ``skjult.items.Skip``, ``Notice`` and ``Unreadable``)."""
     position = getattr(item, "position", None)
     message = item.reason if hasattr(item, "reason") else item.message
     if position:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from typing import Any
@@ -55,6 +56,44 @@ CATEGORIES = (
 
 
 @dataclass(slots=True)
+class PostMeta:
+    """What a post's data says about it beyond the caption, as the rules read it.
+
+    Readers fill it from an export's fields or a draft's front matter, library callers from
+    keywords; packs name these fields in ``metadata:`` (the platform flag as evidence)."""
+
+    paid_partnership: bool | None = None  # the platform's "paid partnership" flag
+    audience: str | None = None  # who the post speaks to: "minors" or "adults"
+    brand: str | None = None  # the advertiser the data names (a sponsor column, a draft's brand)
+    jurisdiction: str | None = None  # the pack a draft asks to be checked with
+
+    @classmethod
+    def fields(cls) -> tuple[str, ...]:
+        return META_FIELDS
+
+    @classmethod
+    def of(cls, values: Mapping[str, Any]) -> PostMeta:
+        """From a mapping of field names; any other key is a ``ValueError`` (a typo would
+        otherwise drop the evidence without a word)."""
+        unknown = [key for key in values if key not in META_FIELDS]
+        if unknown:
+            raise ValueError(f"unknown post metadata {unknown[0]!r}; the fields are "
+                             f"{', '.join(META_FIELDS)}")
+        return cls(**values)
+
+    def get(self, name: str) -> Any:
+        """A field by its name (a pack's ``metadata:`` names them); None for any other name."""
+        return getattr(self, name) if name in META_FIELDS else None
+
+    def stated(self) -> dict[str, Any]:
+        """The fields the data states (not None)."""
+        return {name: getattr(self, name) for name in META_FIELDS if getattr(self, name) is not None}
+
+
+META_FIELDS = ("paid_partnership", "audience", "brand", "jurisdiction")
+
+
+@dataclass(slots=True)
 class Post:
     """One post as read from an export, a draft or a library call."""
 
@@ -64,7 +103,7 @@ class Post:
     platform: str | None = None
     created_at: str | None = None
     url: str | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
+    meta: PostMeta = field(default_factory=PostMeta)
     source: str | None = None  # "file:line" the post was read from
     file: str | None = None  # the file (or zip member) it came from, for per-file totals
     # Where each part of a text made of several fields starts, e.g. a YouTube title and description:
@@ -81,10 +120,13 @@ class Post:
     # skjult.config.Suppression objects that apply to this post only.
     suppress: tuple[Any, ...] = ()
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.meta, PostMeta):  # Post(..., meta={"paid_partnership": True})
+            self.meta = PostMeta.of(self.meta)
+
     @property
     def audience(self) -> str | None:
-        value = self.meta.get("audience")
-        return str(value) if value else None
+        return self.meta.audience
 
     def part_at(self, start: int, end: int) -> dict[str, Any] | None:
         """Which part of a multi-field text a span lies in, with offsets relative to that part."""
@@ -95,6 +137,19 @@ class Post:
             if begin <= start:
                 name, offset = part, begin
         return {"part": name, "start": start - offset, "end": end - offset}
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """A change ``--fix`` makes to a caption as written: [start, end) becomes ``text``.
+
+    An insertion (start = end) with ``unless_begins`` is not made when the caption, after the
+    other edits, already begins with those words (any case): a label is never put first twice."""
+
+    start: int
+    end: int
+    text: str
+    unless_begins: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +170,8 @@ class Finding:
     whole_post: bool = False
     # Rules whose findings on the same words this one stands for ("one problem, one finding").
     supersedes: tuple[str, ...] = ()
+    # What --fix does about it: edits of the caption, or None when it needs a person.
+    edits: tuple[Edit, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -229,122 +286,3 @@ def _with_part(finding: dict[str, Any], post: Post) -> dict[str, Any]:
         finding["file"] = {"start": finding["start"] + chars, "end": finding["end"] + chars,
                            "line": finding["line"] + lines, "column": finding["column"]}
     return finding
-
-
-BROKEN = "broken"  # a record we could not read: something is lost
-NO_TEXT = "no-text"  # a record with no caption (a photo, a profile-picture change): nothing to check
-REST_UNREAD = "rest-unread"  # the file breaks off here: whatever records follow are lost
-
-
-@dataclass(frozen=True, slots=True)
-class Skip:
-    """A record that could not be checked, and why."""
-
-    file: str
-    position: str
-    reason: str
-    kind: str = BROKEN
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.position}: {self.reason}"
-
-
-@dataclass(frozen=True, slots=True)
-class Opened:
-    """A reader started on a file, read as ``format``."""
-
-    file: str
-    format: str
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    """Something a reader wants the user to know about a file (not a lost record)."""
-
-    file: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}: {self.message}"
-
-
-@dataclass(frozen=True, slots=True)
-class Unreadable:
-    """A whole file (or zip member) that could not be read; the run goes on without it."""
-
-    file: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}: {self.message}"
-
-
-@dataclass(slots=True)
-class CreatorSummary:
-    creator: str
-    posts: int = 0
-    commercial: int = 0
-    compliant: int = 0
-    warnings: int = 0
-    violations: int = 0
-    categories: dict[str, int] = field(default_factory=dict)
-    first_post: str | None = None  # earliest and latest created_at (ISO 8601 sorts as text)
-    last_post: str | None = None
-    suppressed: int = 0  # findings on this creator's posts accepted by a suppression
-
-    def add(self, result: PostResult) -> None:
-        self.posts += 1
-        self.suppressed += len(result.suppressed)
-        when = result.post.created_at
-        if when:
-            if self.first_post is None or when < self.first_post:
-                self.first_post = when
-            if self.last_post is None or when > self.last_post:
-                self.last_post = when
-        if not result.is_commercial:
-            return
-        verdict = result.verdict
-        self.commercial += 1
-        if verdict is Verdict.COMPLIANT:
-            self.compliant += 1
-        elif verdict is Verdict.WARNING:
-            self.warnings += 1
-        else:
-            self.violations += 1
-        for category in {f.category for f in result.findings}:
-            self.categories[category] = self.categories.get(category, 0) + 1
-
-    @property
-    def compliance_rate(self) -> float | None:
-        """Share of commercial posts that are compliant; ``None`` when none is commercial."""
-        return self.compliant / self.commercial if self.commercial else None
-
-    def to_dict(self) -> dict[str, Any]:
-        rate = self.compliance_rate
-        return {
-            "creator": self.creator,
-            "posts": self.posts,
-            "commercial": self.commercial,
-            "compliant": self.compliant,
-            "warnings": self.warnings,
-            "violations": self.violations,
-            "compliance_rate": None if rate is None else round(rate, 4),
-            "categories": dict(sorted(self.categories.items())),
-            "first_post": self.first_post,
-            "last_post": self.last_post,
-            "suppressed": self.suppressed,
-        }
-
-
-@dataclass(slots=True)
-class FileTotals:
-    read: int = 0
-    checked: int = 0
-    skipped: int = 0
-    no_text: int = 0  # of the skipped: records without a caption
-    format: str | None = None
-    error: str | None = None  # the file as a whole could not be read
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"format": self.format, "read": self.read, "checked": self.checked,
-                "skipped": self.skipped, "no_text": self.no_text, "error": self.error}

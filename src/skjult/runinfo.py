@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from skjult.engine import Checker
+    from skjult.rules.ruleset import RuleSet
 
 COMMAND_LINE = "command line"
 DEFAULT = "default"
@@ -80,21 +80,21 @@ class RunInfo:
         return ", ".join(str(p) for p in self.packs)
 
 
-def describe_run(checker: Checker, inputs: Iterable[str], fail_level: str = "error",
+def describe_run(ruleset: RuleSet, lang: str, inputs: Iterable[str], fail_level: str = "error",
                  settings: Iterable[Setting] = ()) -> RunInfo:
-    """How a run with ``checker`` over ``inputs`` is made, for a report's header."""
+    """How a run with ``ruleset`` over ``inputs``, reported in ``lang``, is made, for a
+    report's header."""
     from skjult._version import __version__
     from skjult.rules.pack import pack_folders
 
-    packs = [checker.pack, *checker.extra]  # the jurisdiction's, then those added
     return RunInfo(
         date=now(), version=__version__,
         inputs=tuple("(standard input)" if p == "-" else str(p) for p in inputs),
-        jurisdiction=checker.pack.name, lang=checker.lang,
+        jurisdiction=ruleset.pack.name, lang=lang,
         packs=tuple(PackInfo(p.name, p.title, p.version, pack_digest(pack_folders(p)))
-                    for p in packs),
-        config=checker.config.file, rules_active=len(checker.rules),
-        rules_ignored=checker.ignored, suppressions=len(checker.config.suppressions),
+                    for p in ruleset.packs),  # the jurisdiction's, then those added
+        config=ruleset.config.file, rules_active=len(ruleset.rules),
+        rules_ignored=ruleset.ignored, suppressions=len(ruleset.suppressions),
         fail_level=fail_level, settings=tuple(settings))
 
 

@@ -53,32 +53,8 @@ class Ledger:
 
     def apply(self, post: Post, findings: tuple[Finding, ...]
               ) -> tuple[tuple[Finding, ...], tuple[Suppressed, ...], tuple[Suppression, ...]]:
-        """The findings left, those suppressed, and expired suppressions that matched one.
-
-        Counting is separate (``count``): with ``--jobs`` the results are counted where they
-        are collected, not in the process that checked them."""
-        own = post.suppress  # a draft's front matter: for this post only
-        if not self.all and not own:
-            return findings, (), ()
-        keys = {post_key(v) for v in (post.id, post.url) if v}
-        kept: list[Finding] = []
-        silenced: list[Suppressed] = []
-        lapsed: list[Suppression] = []
-        for finding in findings:
-            by = None
-            for s in (*self.all, *own):
-                if not _covers(s, post, keys, finding):
-                    continue
-                if s.expired(self.today):
-                    lapsed.append(s)
-                    continue
-                by = s
-                break
-            if by is None:
-                kept.append(finding)
-            else:
-                silenced.append(Suppressed(finding, by))
-        return tuple(kept), tuple(silenced), tuple(lapsed)
+        """``apply_suppressions`` with this ledger's suppressions and day."""
+        return apply_suppressions(post, findings, self.all, self.today)
 
     def count(self, suppressed: Iterable[Suppressed], lapsed: Iterable[Suppression]) -> None:
         for entry in suppressed:
@@ -114,6 +90,37 @@ class Ledger:
                                   "matched nothing in this run", where=where, rule=rule,
                                   date=row["expires"]))
         return lines
+
+
+def apply_suppressions(post: Post, findings: tuple[Finding, ...],
+                       suppressions: tuple[Suppression, ...], today: dt.date
+                       ) -> tuple[tuple[Finding, ...], tuple[Suppressed, ...], tuple[Suppression, ...]]:
+    """The findings left, those suppressed, and expired suppressions that matched one.
+
+    Counting is separate (``Ledger.count``): with ``--jobs`` the results are counted where they
+    are collected, not in the process that judged them."""
+    own = post.suppress  # a draft's front matter: for this post only
+    if not suppressions and not own:
+        return findings, (), ()
+    keys = {post_key(v) for v in (post.id, post.url) if v}
+    kept: list[Finding] = []
+    silenced: list[Suppressed] = []
+    lapsed: list[Suppression] = []
+    for finding in findings:
+        by = None
+        for s in (*suppressions, *own):
+            if not _covers(s, post, keys, finding):
+                continue
+            if s.expired(today):
+                lapsed.append(s)
+                continue
+            by = s
+            break
+        if by is None:
+            kept.append(finding)
+        else:
+            silenced.append(Suppressed(finding, by))
+    return tuple(kept), tuple(silenced), tuple(lapsed)
 
 
 def _covers(s: Suppression, post: Post, keys: set[str], finding: Finding) -> bool:

@@ -6,6 +6,8 @@ For each rule the set of captions expected to trigger it (``ruleid`` and ``todoo
 the set that does. ``todoruleid``/``todook`` record known misses and false alarms. ``@L`` after a
 rule id asks that the first finding starts on line L of the caption. ``// meta: k=v ...`` gives
 the caption post metadata (``paid_partnership``, ``audience``, ``platform``, ``creator``, ``brand``).
+``// fixed: TEXT`` states what ``--fix`` makes of the caption (``\n`` for a line break): the
+edits of all its findings applied, as sqlfluff's ``fix_str`` does for a rule's test case.
 """
 
 from __future__ import annotations
@@ -17,13 +19,16 @@ from typing import Any
 
 import regex
 
-from skjult.engine import Checker, make_post
-from skjult.errors import RuleError
-from skjult.readers.base import RecordError
+from skjult.checker import Checker, make_post
+from skjult.errors import RuleError, did_you_mean
+from skjult.fix import apply_edits
+from skjult.model import META_FIELDS
+from skjult.readers.errors import RecordError
 from skjult.readers.records import parse_bool
 
+META_KEYS = ("creator", "platform", *META_FIELDS)  # what ``// meta:`` may set
 TAGS = ("ruleid", "ok", "todoruleid", "todook")
-_ANNOTATION = regex.compile(r"^//\s*(ruleid|ok|todoruleid|todook|meta)\s*:\s*(.*?)\s*$")
+_ANNOTATION = regex.compile(r"^//\s*(ruleid|ok|todoruleid|todook|meta|fixed)\s*:\s*(.*?)\s*$")
 _RULE_REF = regex.compile(r"^([a-z0-9]+\.[a-z0-9-]+)(?:\s*@(\d+))?$")
 
 
@@ -34,6 +39,7 @@ class Case:
     caption: str
     tags: dict[str, dict[str, int | None]] = field(default_factory=dict)  # tag -> rule -> @line
     meta: dict[str, Any] = field(default_factory=dict)
+    fixed: str | None = None  # the caption after --fix, when the test states it
 
     def rules(self, *tags: str) -> set[str]:
         return {r for t in tags for r in self.tags.get(t, {})}
@@ -79,6 +85,9 @@ def _parse_meta(text: str, file: str, line: int) -> dict[str, Any]:
         key, sep, value = pair.partition("=")
         if not sep:
             raise RuleError(file, line, f"meta wants key=value pairs, got {pair!r}")
+        if key not in META_KEYS:
+            raise RuleError(file, line, f"meta: unknown key {key!r}",
+                            did_you_mean(key, META_KEYS) or f"one of {', '.join(META_KEYS)}")
         if key == "paid_partnership":
             try:
                 meta[key] = parse_bool(value, key)
@@ -109,10 +118,13 @@ def parse_cases(path: Path) -> list[Case]:
             m = _ANNOTATION.match(line)
             if not m:
                 raise RuleError(file, block_line + i, f"unknown annotation {line!r}",
-                                f"use one of {', '.join(TAGS)} or meta")
+                                f"use one of {', '.join(TAGS)}, meta or fixed")
             tag, body = m.group(1), m.group(2)
             if tag == "meta":
                 case.meta.update(_parse_meta(body, file, block_line + i))
+                continue
+            if tag == "fixed":
+                case.fixed = body.replace("\\n", "\n")
                 continue
             body = body.split(" -- ", 1)[0]
             for ref in filter(None, (r.strip() for r in body.split(","))):
@@ -157,6 +169,12 @@ def run_file(checker: Checker, path: Path, rule_ids: Iterable[str]) -> list[Rule
         platform = meta.pop("platform", "instagram")
         posts.append(make_post(case.caption, creator, platform, meta))
     for case, outcome in zip(cases, checker.iter_results(posts), strict=True):
+        if case.fixed is not None:
+            after = apply_edits(case.caption, [e for f in outcome.findings for e in f.edits or ()])
+            if after != case.fixed:
+                for result in results.values():
+                    result.problems.append(f"caption {case.number} (line {case.line}): --fix "
+                                           f"gives {after!r}, the test expects {case.fixed!r}")
         for rid, result in results.items():
             hits = [f for f in outcome.findings if f.rule == rid]
             if case.rules("ruleid", "todook") & {rid}:

@@ -12,8 +12,10 @@ from typing import Any
 
 from skjult.i18n import Text
 from skjult.model import Post
-from skjult.readers.base import Item, ReadOptions, RecordError, apply_flags, caption_of, dig, iso_time
+from skjult.readers.base import Item, ReadOptions, apply_flags, caption_of, dig, iso_time
 from skjult.readers.document import Document
+from skjult.readers.errors import RecordError
+from skjult.readers.format import CsvHeader, InputFormat, JsonSignature, keys
 from skjult.readers.generic import read_records
 
 INSTAGRAM = "apify-instagram"
@@ -67,3 +69,31 @@ def read_instagram(doc: Document, options: ReadOptions) -> Iterator[Item]:
 
 def read_tiktok(doc: Document, options: ReadOptions) -> Iterator[Item]:
     yield from read_records(doc, options, TIKTOK, convert_tiktok, Text("Apify TikTok items"))
+
+
+def _instagram_header(header: list[str]) -> bool:
+    return bool(set(header) & {"ownerUsername", "shortCode"})
+
+
+def _tiktok_header(header: list[str]) -> bool:
+    # the author object flattened into columns: "authorMeta/name" or "authorMeta.name"
+    return any(h.startswith(("authorMeta/", "authorMeta.")) for h in header)
+
+
+INSTAGRAM_FORMAT = InputFormat(
+    name=INSTAGRAM,
+    title=Text("Apify Instagram scraper dataset (JSON, JSONL or CSV)"),
+    hand_in=Text("the dataset export as JSON or CSV"),
+    read_file=read_instagram,
+    json_signatures=(JsonSignature(60, any_of=keys("ownerUsername", "shortCode")),),
+    csv_header=CsvHeader(40, _instagram_header),
+)
+
+TIKTOK_FORMAT = InputFormat(
+    name=TIKTOK,
+    title=Text("Apify TikTok scraper dataset (JSON, JSONL or CSV)"),
+    hand_in=Text("the dataset export as JSON or CSV"),
+    read_file=read_tiktok,
+    json_signatures=(JsonSignature(70, any_of=keys("authorMeta", "webVideoUrl")),),
+    csv_header=CsvHeader(30, _tiktok_header),
+)

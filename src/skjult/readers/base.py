@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from skjult.i18n import Text
-from skjult.model import NO_TEXT, Notice, Opened, Post, Skip, Unreadable
+from skjult.items import NO_TEXT, Notice, Opened, Skip, Unreadable
+from skjult.model import Post
+from skjult.readers.errors import InputError, NoText, RecordError
 
 if TYPE_CHECKING:
     from skjult.readers.document import Document
@@ -26,23 +28,6 @@ Item = Post | Skip | Notice | Opened | Unreadable
 
 EMPTY_CAPTIONS = ("", "N/A", "n/a", "null", "None")
 MAX_FLAG_DEPTH = 8
-
-
-class InputError(Exception):
-    """A whole file cannot be read; the message names the file and what was expected."""
-
-    def __init__(self, file: str, message: str):
-        self.file = file
-        self.message = message
-        super().__init__(Text("{file}: {message}", file=file, message=message))
-
-
-class RecordError(ValueError):
-    """A record that cannot become a post; the message says why."""
-
-
-class NoText(RecordError):
-    """A record without a caption: counted as skipped for having nothing to check."""
 
 
 @dataclass(frozen=True)
@@ -178,9 +163,9 @@ def apply_flags(post: Post, flags: Mapping[str, Any], paid: tuple[str, ...],
     post.flags.update({k: v if nesting_depth(v, MAX_FLAG_DEPTH) <= MAX_FLAG_DEPTH else truthy_flag(v)
                        for k, v in flags.items() if v not in (None, "", [], {})})
     if any(truthy_flag(flags.get(name)) for name in paid):
-        post.meta["paid_partnership"] = True
-    if sponsor:
-        post.meta.setdefault("brand", sponsor)
+        post.meta.paid_partnership = True
+    if sponsor and post.meta.brand is None:
+        post.meta.brand = sponsor
     return post
 
 

@@ -4,192 +4,166 @@ An input is a file, a folder, a zip archive or ``-`` (standard input). Folders a
 searched for platform exports by their member paths (an Instagram export's
 ``your_instagram_activity/media/posts_1.json``, a TikTok ``user_data_tiktok.json``, ...); each
 export found is read by its module; other JSON/CSV files are read one by one, their format
-recognised by content (a scraper's field names, a CSV header). ``--input-format`` overrides."""
+recognised by content (a scraper's field names, a CSV header). ``--input-format`` overrides.
+
+Each reader module declares its formats (``InputFormat``, see ``format.py``): name, title, what
+to hand in, its readers and how it is recognised. ``REGISTRY`` below lists those declarations;
+this module knows no platform (but for naming them when a folder holds nothing readable), only
+how to try what the declarations say, and the generic layouts (JSON Lines, JSON, CSV, text)
+that a file without a platform's signature is read as."""
 
 from __future__ import annotations
 
 import re
 import stat
 import zipfile
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from skjult.i18n import Text
-from skjult.model import Notice, Opened, Post, Skip, Unreadable
+from skjult.items import Notice, Skip, Unreadable
+from skjult.model import Post
 from skjult.readers import (
     apify,
     drafts,
     facebook,
+    generic,
     instagram,
     instaloader,
     platform_apis,
     tiktok,
     youtube,
 )
-from skjult.readers.base import InputError, Item, ReadOptions, guarded
+from skjult.readers.base import Item, ReadOptions, guarded
 from skjult.readers.document import STDIN, Document, file_document, stdin_document
-from skjult.readers.generic import (
-    declared_delimiter,
-    first_line,
-    header_of,
-    hold_skips,
-    read_csv,
-    read_json,
-    read_jsonl,
-    read_text,
-)
+from skjult.readers.errors import InputError
+from skjult.readers.format import CsvHeader, InputFormat, JsonSignature, Marker
+from skjult.readers.generic import declared_delimiter, first_line, header_of, hold_skips
 from skjult.readers.meta import HTML_ADVICE
 from skjult.readers.tree import Member, Tree, ZipTree, open_tree
 
-FileReader = Callable[[Document, ReadOptions], Iterator[Item]]
-TreeReader = Callable[[Tree, str, ReadOptions], Iterator[Item]]
-
-
-@dataclass(frozen=True)
-class Format:
-    name: str
-    title: str
-    hand_in: str  # what the user gives skjult
-    read_file: FileReader | None = None
-    read_tree: TreeReader | None = None
-
-
-def _generic(reader: Callable[..., Iterator[Item]], name: str, expected: str) -> FileReader:
-    def read(doc: Document, options: ReadOptions) -> Iterator[Item]:
-        yield Opened(doc.name, name)
-        with doc.text(expected) as stream:
-            yield from reader(stream, doc.name, options)
-
-    return read
-
-
-def _tiktok_tree(tree: Tree, root: str, options: ReadOptions) -> Iterator[Item]:
-    for member in tree.find(tiktok.FILES, root):
-        doc = tree.document(member)
-        yield from guarded(doc.name, tiktok.read_file(doc, options), doc)
-
-
-def _takeout_file(doc: Document, options: ReadOptions) -> Iterator[Item]:
-    """A lone videos.csv: its channel names from ``../channels/channel.csv`` when on disk."""
-    channels: dict[str, str] = {}
-    for sibling in ("channels/channel.csv", "channels/Channel.csv"):
-        candidate = Path(doc.path).parent.parent / sibling
-        if doc.reopenable and candidate.is_file():
-            channels = youtube.read_channels(file_document(str(candidate)))
-            break
-    yield from youtube.read_takeout_file(doc, options, channels)
-
-
-# Titles and what to hand in are messages (``Text``): ``--input-format`` errors say them in the
-# run's language; ``skjult formats`` shows them in English, as the str they are.
-FORMATS: dict[str, Format] = {f.name: f for f in (
-    Format("instagram",
-           Text("Instagram \"Download your information\" export (JSON), every generation"),
-           Text("the .zip as downloaded, its unpacked folder, or one content/posts_1.json"),
-           instagram.read_file, instagram.read_tree),
-    Format("facebook", Text("Facebook \"Download your information\" export (JSON)"),
-           Text("the .zip as downloaded, its unpacked folder, or one your_posts_1.json"),
-           facebook.read_file, facebook.read_tree),
-    Format("tiktok", Text("TikTok \"Download your data\" export (JSON)"),
-           Text("user_data_tiktok.json (or user_data.json), alone or in its .zip"),
-           tiktok.read_file, _tiktok_tree),
-    Format("youtube-takeout", Text("YouTube in Google Takeout (video metadata CSV)"),
-           Text("the Takeout .zip or folder, or video metadata/videos.csv"),
-           _takeout_file, youtube.read_tree),
-    Format("youtube-api", Text("YouTube Data API v3 videos resources (JSON)"),
-           Text("the API's videos.list response, or one video resource per line"),
-           youtube.read_api_file),
-    Format("apify-instagram", Text("Apify Instagram scraper dataset (JSON, JSONL or CSV)"),
-           Text("the dataset export as JSON or CSV"), apify.read_instagram),
-    Format("apify-tiktok", Text("Apify TikTok scraper dataset (JSON, JSONL or CSV)"),
-           Text("the dataset export as JSON or CSV"), apify.read_tiktok),
-    Format("instaloader",
-           Text("instaloader download folders (.txt captions, .json.xz metadata)"),
-           Text("the profile folder instaloader wrote (or a zip of it)"),
-           None, instaloader.read_tree),
-    Format("instagram-graph", Text("Instagram Graph API media objects (JSON)"),
-           Text("the /media response ({{\"data\": [...]}}) or one object per line"),
-           platform_apis.read_graph),
-    Format("meta-content-library", Text("Meta Content Library posts (API JSON or CSV download)"),
-           Text("the JSON or CSV file"), platform_apis.read_mcl),
-    Format("crowdtangle", Text("CrowdTangle historical data (CSV, Instagram or Facebook)"),
-           Text("the CSV as downloaded"), platform_apis.read_crowdtangle),
-    Format("jsonl", Text("JSON Lines: one post object per line (caption, creator, ...)"),
-           Text("a .jsonl file"), _generic(read_jsonl, "jsonl", "JSON Lines")),
-    Format("json", Text("a JSON array of post objects, or an object wrapping one"),
-           Text("a .json file"), _generic(read_json, "json", "JSON")),
-    Format("csv", Text("CSV with a header row; comma, semicolon or tab; UTF-8 or cp1252"),
-           Text("a .csv file (e.g. from Excel)"), _generic(read_csv, "csv", "CSV")),
-    Format("draft", Text("a caption draft: one caption per file, optional YAML front matter "
-                         "(creator, platform, brand, paid_partnership, audience)"),
-           Text("a .txt or .md file"), drafts.read_draft),
-    Format("text", Text("one caption: the whole input is the text"), Text("standard input"),
-           _generic(read_text, "text", Text("a caption"))),
-)}
-
-# -- exports inside folders and archives ------------------------------------------------------
-# (format, member path pattern with the export's root as group "root", claims the whole root)
-EXPORT_MARKERS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
-    (name, re.compile(pattern, re.IGNORECASE), claims) for name, pattern, claims in (
-        ("instagram", rf"(?P<root>.*?){instagram.CONTENT}", True),
-        ("facebook", rf"(?P<root>.*?){facebook.CONTENT}", True),
-        ("tiktok", rf"(?P<root>.*?){tiktok.FILES}", False),
-        ("youtube-takeout", r"(?P<root>.*?)[^/]+/[^/]+\.csv", True),
-        ("instaloader", rf"(?P<root>(?:.*/)?){instaloader.STEM}\.(?:txt|json|json\.xz)", True),
-    ))
-LEGACY_INSTAGRAM = re.compile(r"(?P<root>.*?)media\.json", re.IGNORECASE)
-HTML_MARKERS = (re.compile(rf"(?P<root>.*?){instagram.HTML}", re.IGNORECASE),
-                re.compile(rf"(?P<root>.*?){facebook.HTML}", re.IGNORECASE))
+# What a JSON or CSV file is read as when no platform's signature matches, and anything else.
+JSONL, JSON, CSV, TEXT = (generic.JSONL_FORMAT.name, generic.JSON_FORMAT.name,
+                          generic.CSV_FORMAT.name, generic.TEXT_FORMAT.name)
+# Files in folders and archives that are read as records (also when compressed: x.json.gz)
 RECORD_SUFFIXES = (".json", ".jsonl", ".ndjson", ".csv", ".tsv")
-DRAFT_SUFFIXES = (".txt", ".md")
-NOT_DRAFTS = re.compile(r"(?:.*/)?(?:readme|license|licence|changelog|contributing)[^/]*",
-                        re.IGNORECASE)
 
 
-def _exports(tree: Tree) -> tuple[list[tuple[str, str]], list[str], list[Member]]:
-    """The exports in a tree as (format, root), the roots of HTML exports, and the members that
-    belong to no export."""
-    members = tree.members()
-    paths = {m.path.lower() for m in members}
-    found: dict[tuple[str, str], None] = {}
-    roots: list[str] = []  # exports that own everything below their root
-    taken: set[str] = set()  # export files that stand alone (a TikTok user_data_tiktok.json)
-    html: list[str] = []
-    for member in members:
-        for name, pattern, claims in EXPORT_MARKERS:
-            match = pattern.fullmatch(member.path)
-            if match and (name != "youtube-takeout" or _is_takeout(tree, member)):
-                found[(name, match["root"])] = None
-                if claims:
-                    roots.append(match["root"])
-                else:
-                    taken.add(member.path)
-                break
-        else:
-            legacy = LEGACY_INSTAGRAM.fullmatch(member.path)
-            if legacy and f"{legacy['root']}profile.json".lower() in paths:
-                found[("instagram", legacy["root"])] = None
-                roots.append(legacy["root"])
-            for marker in HTML_MARKERS:
-                match = marker.fullmatch(member.path)
-                if match and match["root"] not in html:
-                    html.append(match["root"])
-    html = [h for h in html if h not in roots]
-    owned = tuple(roots + html)
-    leftovers = [m for m in members if not m.path.startswith(owned) and m.path not in taken]
-    return list(found), html, leftovers
+class Registry:
+    """Input formats in the order ``skjult formats`` lists them, and their declared ways of
+    being recognised in the order detection tries them: by rank, then by registry order
+    (``sorted`` is stable), then in the order a format declares them."""
+
+    def __init__(self, formats: Iterable[InputFormat]) -> None:
+        self.formats: dict[str, InputFormat] = {}
+        for fmt in formats:
+            if fmt.name in self.formats:  # --input-format could reach only one of them
+                raise ValueError(f"two input formats are named {fmt.name!r}")
+            self.formats[fmt.name] = fmt
+        missing = [n for n in (JSONL, JSON, CSV, TEXT) if n not in self.formats]
+        if missing:  # detection falls back to these; without them a file would have no reader
+            raise ValueError(f"the registry lacks the generic formats {missing}")
+        listed = tuple(self.formats.values())
+        self.markers: tuple[tuple[str, Marker], ...] = tuple(sorted(
+            ((f.name, m) for f in listed for m in f.markers), key=lambda found: found[1].rank))
+        self.html: tuple[re.Pattern[str], ...] = tuple(f.html for f in listed
+                                                       if f.html is not None)
+        self.json_signatures: tuple[tuple[str, JsonSignature], ...] = tuple(sorted(
+            ((f.name, s) for f in listed for s in f.json_signatures),
+            key=lambda found: found[1].rank))
+        self.csv_headers: tuple[tuple[str, CsvHeader], ...] = tuple(sorted(
+            ((f.name, f.csv_header) for f in listed if f.csv_header is not None),
+            key=lambda found: found[1].rank))
+        self.by_suffix: tuple[InputFormat, ...] = tuple(f for f in listed if f.suffixes)
+
+    def exports(self, tree: Tree) -> tuple[list[tuple[str, str]], list[str], list[Member]]:
+        """The exports in a tree as (format, root), the roots of HTML exports, and the members
+        that belong to no export."""
+        members = tree.members()
+        paths = {m.path.lower() for m in members}
+        found: dict[tuple[str, str], None] = {}
+        roots: list[str] = []  # exports that own everything below their root
+        taken: set[str] = set()  # export files that stand alone (a TikTok user_data_tiktok.json)
+        html: list[str] = []
+        for member in members:
+            for name, marker in self.markers:  # the first marker that matches and holds wins
+                match = marker.pattern.fullmatch(member.path)
+                if match and (marker.confirm is None
+                              or marker.confirm(tree, member, match["root"], paths)):
+                    found[(name, match["root"])] = None
+                    if marker.claims:
+                        roots.append(match["root"])
+                    else:
+                        taken.add(member.path)
+                    break
+            else:
+                for pattern in self.html:
+                    match = pattern.fullmatch(member.path)
+                    if match and match["root"] not in html:
+                        html.append(match["root"])
+        html = [h for h in html if h not in roots]
+        owned = tuple(roots + html)
+        leftovers = [m for m in members if not m.path.startswith(owned) and m.path not in taken]
+        return list(found), html, leftovers
+
+    def read_alone(self, member: Member) -> bool:
+        """Whether a member that belongs to no export is read as a file of its own."""
+        lower = member.path.lower()
+        if lower.removesuffix(".gz").removesuffix(".xz").endswith(RECORD_SUFFIXES):
+            return True
+        return any(lower.endswith(f.suffixes)
+                   and not (f.not_members is not None and f.not_members.fullmatch(member.path))
+                   for f in self.by_suffix)
+
+    def detect(self, doc: Document) -> str:
+        """The format of one file, from its extension and its first 64 KB."""
+        suffix = doc.suffix
+        for fmt in self.by_suffix:
+            if suffix in fmt.suffixes:
+                return fmt.name
+        head = doc.head()
+        start = head.lstrip(" \t\r\n")
+        if start[:1] and start[:1] in "[{":
+            for name, signature in self.json_signatures:
+                if signature.found_in(head):
+                    return name
+            if suffix in (".jsonl", ".ndjson"):
+                return JSONL
+            if suffix == ".json" or start[:1] == "[":
+                return JSON
+            return JSONL if _one_line_object(start) else JSON
+        if suffix in (".csv", ".tsv") or (doc.reopenable and _looks_like_csv(start)):
+            header = csv_header_of(doc)
+            for name, sniff in self.csv_headers:
+                if sniff.test(header):  # may raise ValueError: the file is refused with why
+                    return name
+            return CSV
+        return TEXT
 
 
-def _is_takeout(tree: Tree, member: Member) -> bool:
-    try:
-        doc = tree.document(member)
-        try:
-            return youtube.is_videos_header(csv_header_of(doc))
-        finally:
-            doc.close()
-    except (InputError, OSError, UnicodeDecodeError):
-        return False
+# The formats skjult reads, in the order `skjult formats` lists them. A new source is a module
+# that declares an InputFormat, and one line here. The functions below look REGISTRY up when
+# called, not when defined, so that a test can stand another registry in for it.
+REGISTRY = Registry((
+    instagram.FORMAT,
+    facebook.FORMAT,
+    tiktok.FORMAT,
+    youtube.TAKEOUT_FORMAT,
+    youtube.API_FORMAT,
+    apify.INSTAGRAM_FORMAT,
+    apify.TIKTOK_FORMAT,
+    instaloader.FORMAT,
+    platform_apis.GRAPH_FORMAT,
+    platform_apis.MCL_FORMAT,
+    platform_apis.CROWDTANGLE_FORMAT,
+    generic.JSONL_FORMAT,
+    generic.JSON_FORMAT,
+    generic.CSV_FORMAT,
+    drafts.FORMAT,
+    generic.TEXT_FORMAT,
+))
+# name -> format, for the CLI's --input-format choices and `skjult formats`
+FORMATS: dict[str, InputFormat] = REGISTRY.formats
 
 
 def csv_header_of(doc: Document) -> list[str]:
@@ -203,10 +177,10 @@ def read_tree(tree: Tree, options: ReadOptions, input_format: str | None = None)
     for where, why in tree.passed_over:
         yield Notice(where, why)
     if input_format:
-        fmt = FORMATS[input_format]
+        fmt = REGISTRY.formats[input_format]
         if fmt.read_tree is not None:
             def looks() -> str | None:
-                found = {name for name, _ in _exports(tree)[0]}
+                found = {name for name, _ in REGISTRY.exports(tree)[0]}
                 return input_format if input_format in found else min(found, default=None)
 
             yield from forced(tree.name, Text("archive") if isinstance(tree, ZipTree) else
@@ -221,11 +195,11 @@ def read_tree(tree: Tree, options: ReadOptions, input_format: str | None = None)
         for member in files:
             yield from read_document(tree.document(member), options, input_format)
         return
-    exports, html, leftovers = _exports(tree)
+    exports, html, leftovers = REGISTRY.exports(tree)
     for root in html:
         yield Unreadable(tree.display_folder(root.rstrip("/")), HTML_ADVICE)
     for name, root in exports:
-        reader = FORMATS[name].read_tree
+        reader = REGISTRY.formats[name].read_tree
         assert reader is not None
         yield from guarded(tree.name, reader(tree, root, options))
     ignored: list[str] = []
@@ -239,8 +213,7 @@ def read_tree(tree: Tree, options: ReadOptions, input_format: str | None = None)
             else:
                 read_any = True
                 yield from read_path(tree.display(member), options)
-        elif lower.removesuffix(".gz").removesuffix(".xz").endswith(RECORD_SUFFIXES) or (
-                lower.endswith(DRAFT_SUFFIXES) and not NOT_DRAFTS.fullmatch(member.path)):
+        elif REGISTRY.read_alone(member):
             read_any = True
             yield from read_document(tree.document(member), options)
         else:
@@ -259,69 +232,9 @@ def read_tree(tree: Tree, options: ReadOptions, input_format: str | None = None)
 
 
 # -- single files ------------------------------------------------------------------------------
-def _keys(*names: str) -> list[re.Pattern[str]]:
-    return [re.compile(rf'"{re.escape(n)}"\s*:') for n in names]
-
-
-# Checked in order on the first 64 KB of a JSON file: (format, all of, any of).
-JSON_SIGNATURES: tuple[tuple[str, list[re.Pattern[str]], list[re.Pattern[str]]], ...] = (
-    ("facebook", [re.compile(r'"timestamp"\s*:'), re.compile(r'"data"\s*:\s*\[')],
-     _keys("post", "attachments", "update_timestamp")),
-    ("instagram", [], _keys("ig_reels_media", "ig_stories", "ig_archived_post_media",
-                            "ig_igtv_media", "ig_other_media", "ig_profile_picture")),
-    ("instagram", [re.compile(r'"media"\s*:\s*\['), *_keys("creation_timestamp", "uri")], []),
-    ("instagram", _keys("photos", "taken_at"), []),
-    ("tiktok", [], _keys("VideoList", "ProfileMap", "Ads and data", "App Settings",
-                         "Direct Message", "Your Activity")),
-    ("instaloader", _keys("node", "instaloader"), []),
-    ("youtube-api", [], [re.compile(r'"youtube#video'), re.compile(r'"snippet"\s*:\s*\{')]),
-    ("apify-instagram", [], _keys("ownerUsername", "shortCode")),
-    ("apify-tiktok", [], _keys("authorMeta", "webVideoUrl")),
-    ("meta-content-library", [], _keys("post_owner", "is_branded_content")),
-    ("instagram-graph", [], _keys("media_product_type")),
-)
-
-
-def _csv_format(header: list[str]) -> str:
-    names = set(header)
-    if youtube.is_videos_header(header):
-        return "youtube-takeout"
-    if youtube.is_channel_header(header):
-        raise ValueError(Text("this is YouTube's channel.csv; hand in video metadata/videos.csv "
-                              "or the whole Takeout folder"))
-    if "Post Created" in names and names & {"User Name", "Page Name"}:
-        return "crowdtangle"
-    if any(h.startswith(("authorMeta/", "authorMeta.")) for h in header):
-        return "apify-tiktok"
-    if names & {"ownerUsername", "shortCode"}:
-        return "apify-instagram"
-    if any(h.startswith(("post_owner/", "post_owner.")) for h in header):
-        return "meta-content-library"
-    if "media_product_type" in names:
-        return "instagram-graph"
-    return "csv"
-
-
 def detect(doc: Document) -> str:
     """The format of one file, from its extension and its first 64 KB."""
-    suffix = doc.suffix
-    if suffix in (".txt", ".md"):
-        return "draft"
-    head = doc.head()
-    start = head.lstrip(" \t\r\n")
-    if start[:1] and start[:1] in "[{":
-        for name, required, alternatives in JSON_SIGNATURES:
-            if all(p.search(head) for p in required) and (
-                    not alternatives or any(p.search(head) for p in alternatives)):
-                return name
-        if suffix in (".jsonl", ".ndjson"):
-            return "jsonl"
-        if suffix == ".json" or start[:1] == "[":
-            return "json"
-        return "jsonl" if _one_line_object(start) else "json"
-    if suffix in (".csv", ".tsv") or (doc.reopenable and _looks_like_csv(start)):
-        return _csv_format(csv_header_of(doc))
-    return "text"
+    return REGISTRY.detect(doc)
 
 
 def _one_line_object(start: str) -> bool:
@@ -354,16 +267,16 @@ def read_document(doc: Document, options: ReadOptions, input_format: str | None 
         doc.close()
         yield Unreadable(doc.name, str(exc))
         return
-    if name == "text" and doc.reopenable and input_format is None:
+    if name == TEXT and doc.reopenable and input_format is None:
         doc.close()
         yield Unreadable(doc.name, Text("unknown format: expected a platform export, JSON Lines, "
                                         "JSON or CSV (use --input-format to say which)"))
         return
-    reader = FORMATS[name].read_file
+    reader = REGISTRY.formats[name].read_file
     if reader is None:
         doc.close()
         yield Unreadable(doc.name, Text("{format} is read from a folder or zip ({expected})",
-                                        format=name, expected=FORMATS[name].hand_in))
+                                        format=name, expected=REGISTRY.formats[name].hand_in))
         return
     if input_format is None:
         yield from guarded(doc.name, reader(doc, options), doc)
@@ -404,9 +317,9 @@ def forced(name: str, noun: str, fmt: str, looks: Callable[[], str | None],
     yield from hold_skips(items, decided, held)
     seems = None if came else looks()
     if not came and seems != fmt:
-        spec = FORMATS[fmt]
+        spec = REGISTRY.formats[fmt]
         hint = Text("; it looks like {format} (leave out --input-format to read it as that)",
-                    format=seems) if seems not in (None, "text") else ""
+                    format=seems) if seems not in (None, TEXT) else ""
         problem = Text("; first problem: {position}: {reason}", position=first[0].position,
                        reason=first[0].reason if len(first[0].reason) <= 200 else
                        first[0].reason[:200]) if first else ""
@@ -423,7 +336,7 @@ def read_path(path: str, options: ReadOptions | None = None, input_format: str |
     """Everything in one input — a file, a folder, a zip, or ``-`` — as items, streamed.
     Problems with whole files come as ``Unreadable`` items; this never raises for bad input."""
     options = options or ReadOptions()
-    if input_format is not None and input_format not in FORMATS:
+    if input_format is not None and input_format not in REGISTRY.formats:
         yield Unreadable(path, Text("unknown input format {format:q}; see `skjult formats`",
                                     format=input_format))
         return
@@ -435,7 +348,7 @@ def read_path(path: str, options: ReadOptions | None = None, input_format: str |
         yield Unreadable(path, Text("no such file or folder"))
         return
     if target.is_dir() or (target.suffix.lower() == ".zip" and input_format not in
-                           {n for n, f in FORMATS.items() if f.read_tree is None}):
+                           {n for n, f in REGISTRY.formats.items() if f.read_tree is None}):
         try:
             tree = open_tree(target, options.exclude)
         except InputError as exc:

@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 from typing import IO, cast
 
 from skjult.i18n import Text
-from skjult.readers.base import InputError
+from skjult.readers.errors import InputError
 from skjult.readers.limits import MAX_EXPANDED_BYTES, MAX_EXPANSION_RATIO
 from skjult.readers.textstream import CHUNK, TextSource, decode_stream, is_binary
 

@@ -21,9 +21,12 @@ from typing import Any
 from skjult.config import Suppression, matches, post_key
 from skjult.errors import did_you_mean
 from skjult.i18n import Text
-from skjult.model import AUDIENCES, CATEGORIES, Notice, Opened, Post, Skip
-from skjult.readers.base import InputError, Item, ReadOptions, RecordError
+from skjult.items import Notice, Opened, Skip
+from skjult.model import AUDIENCES, CATEGORIES, Post, PostMeta
+from skjult.readers.base import Item, ReadOptions
 from skjult.readers.document import Document
+from skjult.readers.errors import InputError, RecordError
+from skjult.readers.format import InputFormat
 from skjult.readers.generic import finish
 from skjult.readers.limits import MAX_DRAFT_CHARS
 from skjult.readers.records import parse_bool
@@ -106,7 +109,7 @@ def draft_post(text: str, name: str) -> Post:
                 creator=str(data["creator"]) if data.get("creator") else None,
                 platform=str(data["platform"]).lower() if data.get("platform") else None,
                 created_at=str(data["created_at"]) if data.get("created_at") else None,
-                url=str(data["url"]) if data.get("url") else None, meta=meta,
+                url=str(data["url"]) if data.get("url") else None, meta=PostMeta.of(meta),
                 offset=(start, text.count("\n", 0, start)), verbatim=True,
                 declared=tuple(k for k in DECLARING if data.get(k) is not None),
                 suppress=_suppressions(text, data["skjult"], name, post_id)
@@ -230,3 +233,17 @@ def read_draft(doc: Document, options: ReadOptions) -> Iterator[Item]:
                                     "{wanted} (use --jurisdiction {declared})",
                                     declared=declared, wanted=wanted))
     yield post
+
+
+FORMAT = InputFormat(
+    name=NAME,
+    title=Text("a caption draft: one caption per file, optional YAML front matter "
+               "(creator, platform, brand, paid_partnership, audience)"),
+    hand_in=Text("a .txt or .md file"),
+    read_file=read_draft,
+    # a draft is plain text, so its extension is all there is to recognise it by
+    suffixes=(".txt", ".md"),
+    # a project's own notes lie beside its drafts in a folder; they are not captions
+    not_members=re.compile(r"(?:.*/)?(?:readme|license|licence|changelog|contributing)[^/]*",
+                           re.IGNORECASE),
+)

@@ -15,19 +15,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from skjult.i18n import Text
-from skjult.model import Opened, Post
-from skjult.readers.base import (
-    InputError,
-    Item,
-    NoText,
-    ReadOptions,
-    RecordError,
-    dig,
-    from_unix,
-    guarded,
-    stable_id,
-)
+from skjult.items import Opened
+from skjult.model import Post
+from skjult.readers.base import Item, ReadOptions, dig, from_unix, guarded, stable_id
 from skjult.readers.document import Document
+from skjult.readers.errors import InputError, NoText, RecordError
+from skjult.readers.format import InputFormat, JsonSignature, Marker, below_root, keys
 from skjult.readers.generic import read_json, wrapped_lists
 from skjult.readers.limits import MAX_RECORD_CHARS
 from skjult.readers.meta import name_from_folder, repair
@@ -99,3 +92,18 @@ def read_tree(tree: Tree, root: str, options: ReadOptions) -> Iterator[Item]:
     for member in tree.find(CONTENT, root):
         doc = tree.document(member)
         yield from guarded(doc.name, read_file(doc, options, user), doc)
+
+
+FORMAT = InputFormat(
+    name=NAME,
+    title=Text("Facebook \"Download your information\" export (JSON)"),
+    hand_in=Text("the .zip as downloaded, its unpacked folder, or one your_posts_1.json"),
+    read_file=read_file,
+    read_tree=read_tree,
+    markers=(Marker(20, below_root(CONTENT)),),
+    html=below_root(HTML),
+    # the first JSON signature tried: it needs three things, Instagram's first needs one
+    json_signatures=(JsonSignature(10, all_of=(re.compile(r'"timestamp"\s*:'),
+                                               re.compile(r'"data"\s*:\s*\[')),
+                                   any_of=keys("post", "attachments", "update_timestamp")),),
+)

@@ -14,18 +14,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from skjult.i18n import Text
-from skjult.model import REST_UNREAD, Notice, Opened, Post, Skip
-from skjult.readers.base import (
-    DATA_ERRORS,
-    InputError,
-    Item,
-    ReadOptions,
-    RecordError,
-    skip_for,
-    unflatten,
-    without_lone_surrogates,
-)
+from skjult.items import REST_UNREAD, Notice, Opened, Skip
+from skjult.model import Post
+from skjult.readers.base import DATA_ERRORS, Item, ReadOptions, skip_for, unflatten, without_lone_surrogates
 from skjult.readers.document import Document
+from skjult.readers.errors import InputError, RecordError
+from skjult.readers.format import FileReader, InputFormat
 from skjult.readers.jsonstream import (
     JsonReader,
     JsonStreamError,
@@ -77,8 +71,8 @@ def finish(post: Post, name: str, position: str, options: ReadOptions) -> Post:
     if post.platform is None and defaults.get("platform"):
         post.platform = str(defaults["platform"]).lower()
     for key in ("paid_partnership", "audience"):
-        if key in defaults and key not in post.meta:
-            post.meta[key] = defaults[key]
+        if key in defaults and getattr(post.meta, key) is None:
+            setattr(post.meta, key, defaults[key])
     return post
 
 
@@ -585,3 +579,49 @@ def read_records(doc: Document, options: ReadOptions, fmt: str, convert: Convert
             yield from read_jsonl(stream, doc.name, options, convert)
         else:
             yield from read_json(stream, doc.name, options, convert)
+
+
+# -- the generic formats: what a file is read as when no platform's signature is found in it ----
+LayoutReader = Callable[[TextSource, str, ReadOptions], Iterator[Item]]
+
+
+def _as_layout(reader: LayoutReader, name: str, expected: str) -> FileReader:
+    """A reader of one layout as a reader of a document, opened as format ``name``;
+    ``expected`` says what the file should have been when it cannot be read as text."""
+    def read(doc: Document, options: ReadOptions) -> Iterator[Item]:
+        yield Opened(doc.name, name)
+        with doc.text(expected) as stream:
+            yield from reader(stream, doc.name, options)
+
+    return read
+
+
+# Their names are the fallbacks of detection (detect.py): a JSON file that matches no platform
+# is jsonl or json, a CSV file csv, anything else text. None claims a file by its contents.
+JSONL_FORMAT = InputFormat(
+    name="jsonl",
+    title=Text("JSON Lines: one post object per line (caption, creator, ...)"),
+    hand_in=Text("a .jsonl file"),
+    read_file=_as_layout(read_jsonl, "jsonl", "JSON Lines"),
+)
+
+JSON_FORMAT = InputFormat(
+    name="json",
+    title=Text("a JSON array of post objects, or an object wrapping one"),
+    hand_in=Text("a .json file"),
+    read_file=_as_layout(read_json, "json", "JSON"),
+)
+
+CSV_FORMAT = InputFormat(
+    name="csv",
+    title=Text("CSV with a header row; comma, semicolon or tab; UTF-8 or cp1252"),
+    hand_in=Text("a .csv file (e.g. from Excel)"),
+    read_file=_as_layout(read_csv, "csv", "CSV"),
+)
+
+TEXT_FORMAT = InputFormat(
+    name="text",
+    title=Text("one caption: the whole input is the text"),
+    hand_in=Text("standard input"),
+    read_file=_as_layout(read_text, "text", Text("a caption")),
+)

@@ -12,28 +12,22 @@ else the export's folder name, else legacy ``profile.json``."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from skjult.i18n import Text
-from skjult.model import Opened, Post
-from skjult.readers.base import (
-    InputError,
-    Item,
-    ReadOptions,
-    RecordError,
-    caption_of,
-    dig,
-    from_unix,
-    guarded,
-    iso_time,
-    stable_id,
-)
+from skjult.items import Opened
+from skjult.model import Post
+from skjult.readers.base import Item, ReadOptions, caption_of, dig, from_unix, guarded, iso_time, stable_id
 from skjult.readers.document import Document
+from skjult.readers.errors import InputError, RecordError
+from skjult.readers.format import InputFormat, JsonSignature, Marker, below_root, keys
 from skjult.readers.generic import read_json, wrapped_lists
 from skjult.readers.limits import MAX_RECORD_CHARS
 from skjult.readers.meta import name_from_folder, repair
-from skjult.readers.tree import Tree
+from skjult.readers.tree import Member, Tree
 
 NAME = "instagram"
 # Content files under an export root, by generation; the part in brackets is what kind of post.
@@ -120,3 +114,29 @@ def read_tree(tree: Tree, root: str, options: ReadOptions) -> Iterator[Item]:
     for member in files:
         doc = tree.document(member)
         yield from guarded(doc.name, read_file(doc, options, user), doc)
+
+
+def _beside_profile(tree: Tree, member: Member, root: str, paths: AbstractSet[str]) -> bool:
+    """A 2018–2020 media.json is an Instagram export only with the export's profile.json beside
+    it: the name alone is too common to claim a folder by."""
+    return f"{root}profile.json".lower() in paths
+
+
+FORMAT = InputFormat(
+    name=NAME,
+    title=Text("Instagram \"Download your information\" export (JSON), every generation"),
+    hand_in=Text("the .zip as downloaded, its unpacked folder, or one content/posts_1.json"),
+    read_file=read_file,
+    read_tree=read_tree,
+    # the legacy layout last: it is tried only where no newer export's file is found
+    markers=(Marker(10, below_root(CONTENT)),
+             Marker(90, below_root(LEGACY), confirm=_beside_profile)),
+    html=below_root(HTML),
+    json_signatures=(
+        JsonSignature(20, any_of=keys("ig_reels_media", "ig_stories", "ig_archived_post_media",
+                                      "ig_igtv_media", "ig_other_media", "ig_profile_picture")),
+        JsonSignature(20, all_of=(re.compile(r'"media"\s*:\s*\['),
+                                  *keys("creation_timestamp", "uri"))),
+        JsonSignature(20, all_of=keys("photos", "taken_at")),
+    ),
+)

@@ -13,19 +13,12 @@ from dataclasses import replace
 from typing import Any
 
 from skjult.i18n import Text
-from skjult.model import Opened, Post, Skip
-from skjult.readers.base import (
-    Item,
-    ReadOptions,
-    RecordError,
-    apply_flags,
-    caption_of,
-    dig,
-    from_unix,
-    guarded,
-    stable_id,
-)
+from skjult.items import Opened, Skip
+from skjult.model import Post
+from skjult.readers.base import Item, ReadOptions, apply_flags, caption_of, dig, from_unix, guarded, stable_id
 from skjult.readers.document import Document
+from skjult.readers.errors import RecordError
+from skjult.readers.format import InputFormat, JsonSignature, Marker, keys
 from skjult.readers.generic import convert_record, read_json
 from skjult.readers.limits import MAX_DRAFT_CHARS
 from skjult.readers.tree import Member, Tree
@@ -113,3 +106,16 @@ def read_tree(tree: Tree, root: str, options: ReadOptions) -> Iterator[Item]:
                                                                member=member.path,
                                                                position=item.position))
             yield item
+
+
+FORMAT = InputFormat(
+    name=NAME,
+    title=Text("instaloader download folders (.txt captions, .json.xz metadata)"),
+    hand_in=Text("the profile folder instaloader wrote (or a zip of it)"),
+    read_tree=read_tree,  # no read_file: a post's .txt and .json are paired within a folder
+    # the root is the folder the post file is in (greedy), so each profile folder is its own
+    markers=(Marker(50, re.compile(rf"(?P<root>(?:.*/)?){STEM}\.(?:txt|json|json\.xz)",
+                                   re.IGNORECASE)),),
+    # recognised alone only to say that it is read as a folder
+    json_signatures=(JsonSignature(40, all_of=keys("node", "instaloader")),),
+)

@@ -8,8 +8,10 @@ from typing import Any
 
 from skjult.i18n import Text
 from skjult.model import Post
-from skjult.readers.base import Item, ReadOptions, RecordError, apply_flags, caption_of, dig, iso_time
+from skjult.readers.base import Item, ReadOptions, apply_flags, caption_of, dig, iso_time
 from skjult.readers.document import Document
+from skjult.readers.errors import RecordError
+from skjult.readers.format import CsvHeader, InputFormat, JsonSignature, keys
 from skjult.readers.generic import read_records
 
 GRAPH = "instagram-graph"
@@ -81,3 +83,44 @@ def read_mcl(doc: Document, options: ReadOptions) -> Iterator[Item]:
 def read_crowdtangle(doc: Document, options: ReadOptions) -> Iterator[Item]:
     yield from read_records(doc, options, CROWDTANGLE, convert_crowdtangle, Text("CrowdTangle CSV"),
                             nested_csv=False)
+
+
+def _graph_header(header: list[str]) -> bool:
+    return "media_product_type" in header
+
+
+def _mcl_header(header: list[str]) -> bool:
+    # the owner object flattened into columns: "post_owner/name" or "post_owner.name"
+    return any(h.startswith(("post_owner/", "post_owner.")) for h in header)
+
+
+def _crowdtangle_header(header: list[str]) -> bool:
+    names = set(header)
+    return "Post Created" in names and bool(names & {"User Name", "Page Name"})
+
+
+GRAPH_FORMAT = InputFormat(
+    name=GRAPH,
+    title=Text("Instagram Graph API media objects (JSON)"),
+    hand_in=Text("the /media response ({{\"data\": [...]}}) or one object per line"),
+    read_file=read_graph,
+    json_signatures=(JsonSignature(90, any_of=keys("media_product_type")),),
+    csv_header=CsvHeader(60, _graph_header),
+)
+
+MCL_FORMAT = InputFormat(
+    name=MCL,
+    title=Text("Meta Content Library posts (API JSON or CSV download)"),
+    hand_in=Text("the JSON or CSV file"),
+    read_file=read_mcl,
+    json_signatures=(JsonSignature(80, any_of=keys("post_owner", "is_branded_content")),),
+    csv_header=CsvHeader(50, _mcl_header),
+)
+
+CROWDTANGLE_FORMAT = InputFormat(
+    name=CROWDTANGLE,
+    title=Text("CrowdTangle historical data (CSV, Instagram or Facebook)"),
+    hand_in=Text("the CSV as downloaded"),
+    read_file=read_crowdtangle,
+    csv_header=CsvHeader(20, _crowdtangle_header),
+)

@@ -9,8 +9,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from skjult.i18n import Text
-from skjult.model import AUDIENCES, Post
-from skjult.readers.base import RecordError, caption_of
+from skjult.model import AUDIENCES, Post, PostMeta
+from skjult.readers.base import caption_of
+from skjult.readers.errors import RecordError
 
 # Which names a generic export uses for each field, in order of preference.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -176,7 +177,7 @@ def post_from_mapping(record: Mapping[str, Any], *, position: str = "",
         platform=(text("platform") or "").lower() or None,
         created_at=text("created_at"),
         url=text("url"),
-        meta=meta,
+        meta=PostMeta.of(meta),
         source=position or None,
     )
 

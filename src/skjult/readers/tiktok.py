@@ -14,22 +14,25 @@ from collections.abc import Iterator
 from typing import Any
 
 from skjult.i18n import Text
-from skjult.model import Notice, Opened, Post, Skip
+from skjult.items import Notice, Opened, Skip
+from skjult.model import Post
 from skjult.readers.base import (
     DATA_ERRORS,
     Item,
-    NoText,
     ReadOptions,
-    RecordError,
     apply_flags,
     caption_of,
+    guarded,
     iso_time,
     skip_for,
     stable_id,
 )
 from skjult.readers.document import Document
+from skjult.readers.errors import NoText, RecordError
+from skjult.readers.format import InputFormat, JsonSignature, Marker, below_root, keys
 from skjult.readers.generic import finish, stream_items
 from skjult.readers.jsonstream import Path, Want
+from skjult.readers.tree import Tree
 
 NAME = "tiktok"
 EXPECTED = Text("TikTok export JSON")
@@ -108,3 +111,23 @@ def read_file(doc: Document, options: ReadOptions) -> Iterator[Item]:
                                     "TikTok export may not include descriptions — check the posts "
                                     "with a scraper export (e.g. Apify's TikTok scraper) instead",
                                     count=empty, na="N/A"))
+
+
+def read_tree(tree: Tree, root: str, options: ReadOptions) -> Iterator[Item]:
+    for member in tree.find(FILES, root):
+        doc = tree.document(member)
+        yield from guarded(doc.name, read_file(doc, options), doc)
+
+
+FORMAT = InputFormat(
+    name=NAME,
+    title=Text("TikTok \"Download your data\" export (JSON)"),
+    hand_in=Text("user_data_tiktok.json (or user_data.json), alone or in its .zip"),
+    read_file=read_file,
+    read_tree=read_tree,
+    # the export is one file, so it claims only itself, not the folder it lies in
+    markers=(Marker(30, below_root(FILES), claims=False),),
+    json_signatures=(JsonSignature(30, any_of=keys("VideoList", "ProfileMap", "Ads and data",
+                                                   "App Settings", "Direct Message",
+                                                   "Your Activity")),),
+)

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import IO
 
 from skjult.i18n import Text
-from skjult.readers.base import InputError
 from skjult.readers.document import Document
+from skjult.readers.errors import InputError
 from skjult.readers.limits import MAX_EXPANDED_BYTES, MAX_EXPANSION_RATIO
 
 # Exports nest a few folders deep; past this a tree is built to exhaust the walk (os.walk

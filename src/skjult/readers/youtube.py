@@ -7,24 +7,27 @@ columns are found by header name, case-insensitively, and files by their header.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
+from collections.abc import Set as AbstractSet
+from pathlib import Path
 from typing import Any
 
 from skjult.i18n import Text
-from skjult.model import Opened, Post, Skip
-from skjult.readers.base import (
-    InputError,
-    Item,
-    NoText,
-    ReadOptions,
-    RecordError,
-    apply_flags,
-    dig,
-    guarded,
-    iso_time,
+from skjult.items import Opened, Skip
+from skjult.model import Post
+from skjult.readers.base import Item, ReadOptions, apply_flags, dig, guarded, iso_time
+from skjult.readers.document import Document, file_document
+from skjult.readers.errors import InputError, NoText, RecordError
+from skjult.readers.format import CsvHeader, InputFormat, JsonSignature, Marker, below_root
+from skjult.readers.generic import (
+    convert_record,
+    csv_header,
+    csv_rows,
+    header_of,
+    read_json,
+    read_jsonl,
 )
-from skjult.readers.document import Document
-from skjult.readers.generic import convert_record, csv_header, csv_rows, read_json, read_jsonl
 from skjult.readers.tree import Member, Tree
 
 TAKEOUT = "youtube-takeout"
@@ -169,3 +172,57 @@ def read_api_file(doc: Document, options: ReadOptions) -> Iterator[Item]:
             yield from read_jsonl(stream, doc.name, options, convert_api)
         else:
             yield from read_json(stream, doc.name, options, convert_api)
+
+
+def read_lone_takeout_file(doc: Document, options: ReadOptions) -> Iterator[Item]:
+    """A videos.csv handed in alone: its channel names from ``../channels/channel.csv`` when
+    that is on disk beside it."""
+    channels: dict[str, str] = {}
+    for sibling in ("channels/channel.csv", "channels/Channel.csv"):
+        candidate = Path(doc.path).parent.parent / sibling
+        if doc.reopenable and candidate.is_file():
+            channels = read_channels(file_document(str(candidate)))
+            break
+    yield from read_takeout_file(doc, options, channels)
+
+
+def _is_videos_csv(tree: Tree, member: Member, root: str, paths: AbstractSet[str]) -> bool:
+    """Takeout localises its folder and file names, so a CSV is its videos.csv by header."""
+    try:
+        doc = tree.document(member)
+        try:
+            return is_videos_header(header_of(doc.head()))
+        finally:
+            doc.close()
+    except (InputError, OSError, UnicodeDecodeError):
+        return False
+
+
+def _takeout_header(header: list[str]) -> bool:
+    if is_videos_header(header):
+        return True
+    if is_channel_header(header):  # the Takeout's other CSV, handed in by mistake
+        raise ValueError(Text("this is YouTube's channel.csv; hand in video metadata/videos.csv "
+                              "or the whole Takeout folder"))
+    return False
+
+
+TAKEOUT_FORMAT = InputFormat(
+    name=TAKEOUT,
+    title=Text("YouTube in Google Takeout (video metadata CSV)"),
+    hand_in=Text("the Takeout .zip or folder, or video metadata/videos.csv"),
+    read_file=read_lone_takeout_file,
+    read_tree=read_tree,
+    # "video metadata/videos.csv" in any language: a CSV one folder below the root
+    markers=(Marker(40, below_root(r"[^/]+/[^/]+\.csv"), confirm=_is_videos_csv),),
+    csv_header=CsvHeader(10, _takeout_header),
+)
+
+API_FORMAT = InputFormat(
+    name=API,
+    title=Text("YouTube Data API v3 videos resources (JSON)"),
+    hand_in=Text("the API's videos.list response, or one video resource per line"),
+    read_file=read_api_file,
+    json_signatures=(JsonSignature(50, any_of=(re.compile(r'"youtube#video'),
+                                               re.compile(r'"snippet"\s*:\s*\{'))),),
+)

@@ -41,10 +41,10 @@ import jinja2
 from markupsafe import Markup, escape
 
 from skjult import categories, i18n
-from skjult.model import CATEGORIES, CreatorSummary, Finding, PostResult, Severity, Verdict
+from skjult.model import CATEGORIES, Finding, PostResult, Severity, Verdict
 from skjult.report.base import Formatter
 from skjult.report.spool import Spool
-from skjult.report.summary import UNKNOWN_CREATOR, Report
+from skjult.report.summary import UNKNOWN_CREATOR, CreatorSummary, Report
 from skjult.rules.rule import Rule
 from skjult.runinfo import COMMAND_LINE, DEFAULT, RunInfo
 

@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from skjult import model
+from skjult.items import NO_TEXT
 from skjult.model import PostResult, Severity
 from skjult.report.base import Formatter
 from skjult.report.locations import place, uri
@@ -100,7 +101,7 @@ class SarifFormatter(Formatter):
 
     def finish(self, report: Report) -> None:
         notes = [{"level": "warning", "message": {"text": f"skipped {skip}"}}
-                 for skip in report.skips if skip.kind != model.NO_TEXT]
+                 for skip in report.skips if skip.kind != NO_TEXT]
         notes += [{"level": "error", "message": {"text": problem}} for problem in report.unreadable]
         invocation = {"executionSuccessful": not report.unreadable,
                       "startTimeUtc": self._info.date, "endTimeUtc": now(),

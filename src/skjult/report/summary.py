@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from skjult.i18n import UNKNOWN, Text
-from skjult.model import NO_TEXT, CreatorSummary, FileTotals, Notice, PostResult, Severity, Skip, Verdict
+from skjult.items import NO_TEXT, Notice, Skip
+from skjult.model import PostResult, Severity, Verdict
 
 MAX_SKIPS_KEPT = 1000  # skips beyond this are counted, not listed
 # The key of posts without a creator; machine formats (JSON, CSV) keep it as this stable code,
@@ -17,6 +18,77 @@ UNKNOWN_CREATOR = UNKNOWN["en"]
 def creator_label(creator: str, lang: str) -> str:
     """A creator as a report for people names it: posts without one under "(ukendt)"."""
     return UNKNOWN[lang] if creator == UNKNOWN_CREATOR else creator
+
+
+@dataclass(slots=True)
+class CreatorSummary:
+    creator: str
+    posts: int = 0
+    commercial: int = 0
+    compliant: int = 0
+    warnings: int = 0
+    violations: int = 0
+    categories: dict[str, int] = field(default_factory=dict)
+    first_post: str | None = None  # earliest and latest created_at (ISO 8601 sorts as text)
+    last_post: str | None = None
+    suppressed: int = 0  # findings on this creator's posts accepted by a suppression
+
+    def add(self, result: PostResult) -> None:
+        self.posts += 1
+        self.suppressed += len(result.suppressed)
+        when = result.post.created_at
+        if when:
+            if self.first_post is None or when < self.first_post:
+                self.first_post = when
+            if self.last_post is None or when > self.last_post:
+                self.last_post = when
+        if not result.is_commercial:
+            return
+        verdict = result.verdict
+        self.commercial += 1
+        if verdict is Verdict.COMPLIANT:
+            self.compliant += 1
+        elif verdict is Verdict.WARNING:
+            self.warnings += 1
+        else:
+            self.violations += 1
+        for category in {f.category for f in result.findings}:
+            self.categories[category] = self.categories.get(category, 0) + 1
+
+    @property
+    def compliance_rate(self) -> float | None:
+        """Share of commercial posts that are compliant; ``None`` when none is commercial."""
+        return self.compliant / self.commercial if self.commercial else None
+
+    def to_dict(self) -> dict[str, Any]:
+        rate = self.compliance_rate
+        return {
+            "creator": self.creator,
+            "posts": self.posts,
+            "commercial": self.commercial,
+            "compliant": self.compliant,
+            "warnings": self.warnings,
+            "violations": self.violations,
+            "compliance_rate": None if rate is None else round(rate, 4),
+            "categories": dict(sorted(self.categories.items())),
+            "first_post": self.first_post,
+            "last_post": self.last_post,
+            "suppressed": self.suppressed,
+        }
+
+
+@dataclass(slots=True)
+class FileTotals:
+    read: int = 0
+    checked: int = 0
+    skipped: int = 0
+    no_text: int = 0  # of the skipped: records without a caption
+    format: str | None = None
+    error: str | None = None  # the file as a whole could not be read
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"format": self.format, "read": self.read, "checked": self.checked,
+                "skipped": self.skipped, "no_text": self.no_text, "error": self.error}
 
 
 @dataclass

@@ -19,10 +19,11 @@ from typing import IO, Any
 
 from skjult import i18n
 from skjult.i18n import Text, described, localize
-from skjult.model import NO_TEXT, CreatorSummary, Finding, PostResult, Verdict
+from skjult.items import NO_TEXT
+from skjult.model import Finding, PostResult, Verdict
 from skjult.report.base import Formatter
 from skjult.report.spool import Spool
-from skjult.report.summary import UNKNOWN_CREATOR, Report, creator_label
+from skjult.report.summary import UNKNOWN_CREATOR, CreatorSummary, Report, creator_label
 from skjult.report.terminal import printable
 from skjult.rules.rule import Rule
 from skjult.runinfo import RunInfo

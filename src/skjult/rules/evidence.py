@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from skjult.caption import Caption
-from skjult.errors import RuleError
 from skjult.i18n import quote
 from skjult.model import Commercial, Post, Signal
-from skjult.rules.rule import Rule
 from skjult.rules.vocabulary import Hit, TermSet
 
 
@@ -29,12 +27,15 @@ class Evidence:
     caption: Caption
     hits: dict[str, list[Hit]]
     commercial: Commercial
-    termsets: dict[str, TermSet]
+    termsets: Mapping[str, TermSet]
     # the first cue in the text the commercial level rests on; None when it rests on metadata
     # alone (a platform flag, a campaign list, a draft's front matter): then the whole post
     anchor: tuple[int, int] | None
     reason: str  # what makes the post commercial, for {evidence}: "»koden ANNA20«", or the
     # metadata in its source's words ("udkastet angiver @x som annoncør"); see ``reason()``
+    # who the post speaks to ("minors", "adults"): its own data, else the configuration's
+    # [creators] table; None when neither says
+    audience: str | None = None
 
     def has(self, termsets: Iterable[str]) -> bool:
         return any(t in self.hits for t in termsets)
@@ -90,11 +91,3 @@ def reason(commercial: Commercial, lang: str) -> str:
             seen.add(key)
             shown.append(s)
     return " + ".join(describe(s, lang) for s in shown[:3])
-
-
-def check_options(rule: Rule, allowed: dict[str, type]) -> None:
-    """Type-check a kind's own options; shared by the kind modules."""
-    for key, expected in allowed.items():
-        if key in rule.options and not isinstance(rule.options[key], expected):
-            raise RuleError(rule.file, rule.line_of(key), f"rule {rule.id}: {key} must be a "
-                            f"{expected.__name__}")

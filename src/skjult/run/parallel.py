@@ -2,8 +2,8 @@
 
 The main process keeps reading the input and writing the report; workers only check. At most
 ``2 × N`` batches are in flight, so memory stays bounded however large the input. Each worker
-holds its own ``Checker``: inherited from the parent where processes fork (Linux), built from
-the parent's settings elsewhere.
+holds its own ``Judge``: inherited from the parent where processes fork (Linux), built from
+the parent's rule set (which pickles) elsewhere.
 
 A worker that dies (killed by the out-of-memory killer, ``kill -9``) must not leave the parent
 waiting forever for its batch: ``ProcessPoolExecutor`` notices and fails the pending batches,
@@ -29,20 +29,21 @@ from skjult.i18n import Text
 if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
-    from skjult.engine import Checker
     from skjult.model import Post, PostResult
+    from skjult.rules.ruleset import RuleSet
+    from skjult.run.judging import Judge
 
 BATCH = 256
-# The checker a worker uses. Set in the parent just before forking (children inherit it), or
+# The judge a worker uses. Set in the parent just before forking (children inherit it), or
 # built by ``_start`` in a spawned worker; never used by the parent itself.
-_worker: Checker | None = None
+_worker: Judge | None = None
 
 
 class WorkerLost(RuntimeError):
     """A worker process ended without returning its batch: the results are incomplete."""
 
 
-def _start(spec: tuple[Any, ...]) -> None:
+def _start(ruleset: RuleSet, lang: str) -> None:
     global _worker
     # Ctrl-C is the parent's to handle (it stops the pool); a worker that took it would die
     # with a traceback in the middle of the user's terminal.
@@ -51,16 +52,14 @@ def _start(spec: tuple[Any, ...]) -> None:
     # pool ends workers with SIGTERM, so a worker must die of it.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if _worker is None:
-        from skjult.engine import Checker
+        from skjult.run.judging import Judge
 
-        jurisdiction, lang, extra_packs, config, today = spec
-        _worker = Checker(jurisdiction, lang=lang, extra_packs=extra_packs, config=config,
-                          today=today)
+        _worker = Judge(ruleset, lang)
 
 
 def _check(batch: list[Post]) -> list[PostResult]:
     assert _worker is not None
-    return list(_worker._checked(batch))
+    return list(_worker.results(batch))
 
 
 def _lost(workers: Iterable[BaseProcess]) -> WorkerLost:
@@ -127,12 +126,13 @@ class _Interrupts:
                 continue
 
 
-def check(checker: Checker, posts: Iterable[Post], jobs: int) -> Iterator[PostResult]:
+def results(judge: Judge, posts: Iterable[Post], jobs: int) -> Iterator[PostResult]:
+    """``judge.results(posts)``, worked out in ``jobs`` processes."""
     global _worker
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     if context.get_start_method() == "fork":
-        _worker = checker
+        _worker = judge
     # The pool's workers, kept to tell how one was lost and to end them on Ctrl-C: the children
     # that appear once batches are submitted (any from before are not ours to touch).
     others = {w.pid for w in multiprocessing.active_children()}
@@ -144,7 +144,7 @@ def check(checker: Checker, posts: Iterable[Post], jobs: int) -> Iterator[PostRe
                            if w.pid not in others)
 
     pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start,
-                               initargs=(checker.spec,))
+                               initargs=(judge.ruleset, judge.lang))
     pending: deque[Future[list[PostResult]]] = deque()
     finished = lost = False
     interrupts = _Interrupts()
