@@ -71,3 +71,32 @@ def test_fixed_captions_read_as_a_person_would_write_them(jurisdiction: str, cap
                                                          fixed: str) -> None:
     result = Checker(jurisdiction).check(caption)
     assert apply_edits(caption, [e for f in result.findings for e in f.edits or ()]) == fixed
+
+
+@pytest.mark.parametrize(("jurisdiction", "caption", "fixed"), [
+    # the evidence itself is the creator's words: the label goes first, nothing is taken out
+    ("dk", "Tak til @brand for gaven", "Reklame for @brand | Tak til @brand for gaven"),
+    ("dk", "Ny jakke 🧥\nTak til @brand for gaven\nden er varm",
+     "Reklame for @brand | Ny jakke 🧥\nTak til @brand for gaven\nden er varm"),
+    # a hyphen inside a word is no separator
+    ("dk", "PR-pakke fra @fjordbeauty 📦 i dag",
+     "Reklame for @fjordbeauty | PR-pakke fra @fjordbeauty 📦 i dag"),
+    ("us", "Gifted-by @brand: my new jacket", "Ad – @brand | Gifted-by @brand: my new jacket"),
+    # two weak tags side by side both go, and the line they empty with them
+    ("dk", "Ny jakke fra @brand, brug koden X10\n#sponsoreret #samarbejde\n#ootd",
+     "Reklame for @brand | Ny jakke fra @brand, brug koden X10\n#ootd"),
+    ("uk", "New coat from @brand\n#gifted #collab #autumn",
+     "Ad – @brand | New coat from @brand\n#autumn"),
+    # a caption that is only a weak label keeps its word
+    ("dk", "Sponsoreret", "Reklame | Sponsoreret"),
+    # CRLF lines are lines
+    ("dk", "Sponsoreret\r\nNy jakke fra @brand, brug koden X10",
+     "Reklame for @brand | Ny jakke fra @brand, brug koden X10"),
+])
+def test_fix_keeps_the_creators_words(jurisdiction: str, caption: str, fixed: str) -> None:
+    result = Checker(jurisdiction).check(caption)
+    assert apply_edits(caption, [e for f in result.findings for e in f.edits or ()]) == fixed
+
+
+def test_edits_outside_the_text_are_ignored() -> None:
+    assert apply_edits("hej", [Edit(2, 9, ""), Edit(-1, 1, "x")]) == "hej"

@@ -335,3 +335,22 @@ def test_published_schema_is_current_and_accepts_every_builtin_rule() -> None:
     bad = yaml.safe_load(GOOD_RULE.replace("message:", "mesage:"))
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, schema)
+
+
+def test_fixed_annotations_have_escapes_and_come_once(user_pack: Callable[..., Path],
+                                                      tmp_path: Path) -> None:
+    from skjult.authoring.testing import parse_cases
+
+    path = tmp_path / "escapes.test.txt"
+    path.write_text("// ruleid: ours.spons\n// fixed: Reklame |\\s\n// meta: id=p1 url=https://x.dk/p1\n"
+                    "SPONS\n---\n// ok: ours.spons\n// fixed: C:\\\\new\\tdir\nC:\\new dir\n",
+                    encoding="utf-8")
+    first, second = parse_cases(path)
+    assert first.fixed == "Reklame | " and first.meta == {"id": "p1", "url": "https://x.dk/p1"}
+    assert second.fixed == "C:\\new\tdir"
+    path.write_text("// ruleid: ours.spons\n// fixed: a\n// fixed: b\nSPONS\n", encoding="utf-8")
+    with pytest.raises(RuleError, match="second // fixed"):
+        parse_cases(path)
+    path.write_text("// ruleid: ours.spons\n// fixed: a\\q\nSPONS\n", encoding="utf-8")
+    with pytest.raises(RuleError, match="unknown escape"):
+        parse_cases(path)

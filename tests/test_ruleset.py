@@ -79,3 +79,33 @@ def test_a_weak_hashtag_is_taken_out_with_the_blank_it_leaves() -> None:
 def test_a_pack_of_ones_own_is_part_of_the_rule_set(tmp_path: Path) -> None:
     ruleset = build_ruleset("dk")
     assert ruleset.packs == (ruleset.pack,) and ruleset.language == "da"
+
+
+def test_post_metadata_of_the_wrong_kind_is_refused_where_it_is_made() -> None:
+    for bad in ({"brand": 5}, {"paid_partnership": "nej"}, {"audience": "kids"}, {"sponsor": "x"}):
+        with pytest.raises(ValueError):
+            Post("hej", meta=bad)  # type: ignore[arg-type]
+
+
+def test_a_dict_set_as_metadata_after_the_post_was_made_is_read() -> None:
+    post = Post("Min nye cykel")
+    post.meta = {"paid_partnership": True}  # type: ignore[assignment]
+    assert Checker().check(post).verdict.value == "violation"
+
+
+def test_an_unknown_jurisdiction_in_a_configuration_is_named_at_its_line(tmp_path: Path) -> None:
+    from skjult.config import load_config
+
+    path = tmp_path / "skjult.toml"
+    path.write_text('lang = "da"\njurisdiction = "dkk"\n', encoding="utf-8")
+    with pytest.raises(ValueError) as err:  # a library caller's ValueError ...
+        Checker(config=load_config(path))
+    assert (err.value.file, err.value.line) == (str(path), 2)  # type: ignore[attr-defined]
+    assert 'did you mean "dk"' in str(err.value)  # ... that names the file and line
+
+
+def test_a_language_nobody_speaks_is_refused_when_the_runner_is_made() -> None:
+    with pytest.raises(ValueError):
+        Runner(build_ruleset("dk"), lang="de")
+    with pytest.raises(AttributeError):
+        Checker().lang = "en"  # type: ignore[misc]

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from skjult.config import Config
-from skjult.errors import RuleError, did_you_mean
+from skjult.errors import did_you_mean
 from skjult.i18n import DEFAULT_LANG, check_lang
 from skjult.model import AUDIENCES, Post, PostMeta, PostResult
 from skjult.rules.pack import Pack, available_packs
 from skjult.rules.rule import Rule
-from skjult.rules.ruleset import RuleSet, build_ruleset
+from skjult.rules.ruleset import RuleSet, UnknownJurisdiction, build_ruleset
 from skjult.rules.vocabulary import TermSet
 from skjult.run.runner import Runner
 from skjult.suppress import Ledger
@@ -38,8 +38,13 @@ class Checker:
                  today: dt.date | None = None):
         check_settings(jurisdiction, lang, extra_packs=extra_packs, config=config, today=today)
         self.ruleset: RuleSet = build_ruleset(jurisdiction, tuple(extra_packs), config, today)
-        self.lang = lang
         self.runner = Runner(self.ruleset, lang)
+
+    @property
+    def lang(self) -> str:
+        """The language of messages; chosen when the Checker is built (build another for the
+        other language: the compiled matchers are shared by neither)."""
+        return self.runner.lang
 
     # What the rule set holds, as callers and the command line read it.
     @property
@@ -95,11 +100,6 @@ class Checker:
         ``jobs`` > 1 checks batches in that many worker processes; the results are the same
         and come in the same order."""
         return self.runner.results(posts, jobs)
-
-
-class UnknownJurisdiction(RuleError, ValueError):
-    """No built-in rule pack has this name: a ``ValueError`` to library callers, a ``RuleError``
-    (with what there is) to the command line."""
 
 
 def check_settings(jurisdiction: Any, lang: Any, *, extra_packs: Any = (), config: Any = None,

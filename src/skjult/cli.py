@@ -36,7 +36,7 @@ from skjult.rules.ruleset import NoActiveRule
 from skjult.run.judging import CheckFailed
 from skjult.run.outcome import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, FAIL_LEVELS, fails, outcome
 from skjult.run.parallel import WorkerLost
-from skjult.run.runner import Listener, posts_of
+from skjult.run.runner import Listener, ReaderItem, posts_of
 from skjult.runinfo import COMMAND_LINE, DEFAULT, Setting, describe_run, settings_text
 
 NEWLINE_TAB = "\n\t"
@@ -308,7 +308,9 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
                           "bom": bom}
         sink = formatter(fmt, out, color=use_color, lang=lang, rules=checker.rules,
                          options=format_options)
-        fixer = DraftFixer(checker.runner.check, write=fix and not diff) if fix or diff else None
+        # a rewritten draft is judged again; what its suppressions accepted was counted already
+        fixer = DraftFixer(lambda post: next(checker.runner.judge.results([post])),
+                           write=fix and not diff) if fix or diff else None
         meter = Progress(stderr, (stderr.isatty() if progress is None else progress)
                          and not quiet, lang=lang)
     except BaseException:
@@ -331,7 +333,7 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
     listener = Listener(post=seen, file=lambda opened: meter.file(),
                         note=(lambda message: None) if quiet else tell, problem=tell)
 
-    def items() -> Iterator[Any]:
+    def items() -> Iterator[ReaderItem]:
         for path in paths:
             reading[0] = path
             yield from read_path(path, options, input_format)

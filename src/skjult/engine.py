@@ -59,9 +59,6 @@ class _Words:
         self.text = post.text
         self._normalized = caption.normalized
 
-    def span(self, start: int, end: int) -> tuple[int, int]:
-        return self._normalized.to_original(start, end)
-
     def words(self, start: int, end: int) -> tuple[int, int, str]:
         """The span as written, and the words there."""
         begin, stop = self._normalized.to_original(start, end)
@@ -78,7 +75,9 @@ def judge(post: Post, reading: Reading, ruleset: RuleSet, lang: str = "da") -> P
     evidence = Evidence(post, caption, hits, commercial, ruleset.termsets, anchor,
                         reason(commercial, lang), audience)
     brand = _brand(evidence, ruleset, words)
-    findings, variants = _findings(evidence, ruleset, brand, words, lang)
+    disclosures = _disclosures(hits, ruleset, words)
+    labels = frozenset((d.start, d.end) for d in disclosures)  # words --fix may take out
+    findings, variants = _findings(evidence, ruleset, brand, words, lang, labels)
     notes: list[str] = []
     if reading.timeouts:
         findings = _timed_out(reading.timeouts, ruleset, notes, lang) + findings
@@ -86,7 +85,6 @@ def judge(post: Post, reading: Reading, ruleset: RuleSet, lang: str = "da") -> P
                                                       ruleset.today)
     if variants:  # after suppressions: what they accept is judged finding by finding
         findings = _merged(findings, variants, ruleset.superseding)
-    disclosures = _disclosures(hits, ruleset, words)
     return PostResult(post, _verdict(commercial, findings), commercial, disclosures, findings,
                       caption.language, tuple(notes), brand, suppressed, lapsed)
 
@@ -163,7 +161,8 @@ def _applies(rule: Rule, ev: Evidence) -> bool:
     return when.platform is None or (ev.post.platform or "").lower() in when.platform
 
 
-def _findings(ev: Evidence, ruleset: RuleSet, brand: str | None, words: _Words, lang: str
+def _findings(ev: Evidence, ruleset: RuleSet, brand: str | None, words: _Words, lang: str,
+              labels: frozenset[tuple[int, int]] = frozenset()
               ) -> tuple[tuple[Finding, ...], dict[Finding, Finding]]:
     """The findings, and for those of rules that supersede others the finding to report
     instead when it does (``supersedes`` in the rule: its own message, fix and autofix)."""
@@ -173,10 +172,10 @@ def _findings(ev: Evidence, ruleset: RuleSet, brand: str | None, words: _Words, 
         if not _applies(rule, ev):
             continue
         for mark in REGISTRY[rule.kind].check(rule, ev):
-            finding = _finding(rule, ev, mark, brand, words, ruleset, lang)
+            finding = _finding(rule, ev, mark, brand, words, ruleset, lang, labels)
             findings.append(finding)
             if rule.supersedes is not None and not finding.whole_post:
-                variants[finding] = _finding(rule, ev, mark, brand, words, ruleset, lang,
+                variants[finding] = _finding(rule, ev, mark, brand, words, ruleset, lang, labels,
                                              rule.supersedes)
     findings.sort(key=lambda f: (f.start, -f.severity.rank, f.rule))
     return tuple(findings), variants
@@ -211,7 +210,8 @@ def _brand(ev: Evidence, ruleset: RuleSet, words: _Words) -> str | None:
 
 
 def _finding(rule: Rule, ev: Evidence, mark: Mark, brand: str | None, words: _Words,
-             ruleset: RuleSet, lang: str, instead: Supersedes | None = None) -> Finding:
+             ruleset: RuleSet, lang: str, labels: frozenset[tuple[int, int]] = frozenset(),
+             instead: Supersedes | None = None) -> Finding:
     """The finding a rule's mark makes; with ``instead``, the one it makes when it stands
     for a superseded rule's finding too (that rule's words, another message)."""
     if mark.whole_post:  # no words to point at: the post as a whole
@@ -231,28 +231,41 @@ def _finding(rule: Rule, ev: Evidence, mark: Mark, brand: str | None, words: _Wo
     how = instead.autofix if instead is not None and instead.autofix else rule.autofix
     message = texts[lang].format_map(values)
     fix = fixes[lang].format_map(values) if fixes else None
-    edits = _edits(how, ruleset.pack.autofix, words.text, brand, start, end, matched)
+    edits = _edits(how, ruleset.pack.autofix, words.text, brand, start, end, matched,
+                   (start, end) in labels)
     return Finding(rule.id, rule.category, rule.severity, message, start, end, line, column,
                    matched, fix, rule.source, whole_post=mark.whole_post, edits=edits)
 
 
 def _edits(how: str | None, templates: dict[str, str], text: str, brand: str | None,
-           start: int, end: int, matched: str) -> tuple[Edit, ...] | None:
+           start: int, end: int, matched: str, is_label: bool = False
+           ) -> tuple[Edit, ...] | None:
     """What ``--fix`` changes in the caption for a finding (``None``: it needs a person).
 
     ``prepend-label`` puts the pack's label first ("Reklame for @brand | " when the advertiser
     is known); ``replace-with-label`` does too, and takes out the words found wrong where
-    taking them out leaves the sentence whole: a hashtag (a buried ``#reklame``, a weak
-    ``#samarbejde``), or words that open or close the caption ("SPONS | ...", "... Ad")."""
+    taking them out leaves every sentence whole: a hashtag (a buried ``#reklame``, a weak
+    ``#samarbejde``), or a label (``is_label``: words a label term set found) standing on its
+    own at the start or end of a line ("SPONS | ...", "... Ad"). The evidence itself ("Tak for
+    gaven") is never taken out, nor the caption's only words."""
     if how is None or "label" not in templates:
         return None
     label = templates.get("label_for", "{brand}").format(brand=brand) if brand \
         else templates["label"]
     edits = [Edit(0, 0, label + templates.get("separator", " | "), unless_begins=label)]
     if how == "replace-with-label" and end > start and (
-            matched.startswith("#") or _standing_alone(text, start, end)):
-        edits.append(_taken_out(text, start, end))
+            matched.startswith("#") or (is_label and _label_words(matched)
+                                        and _standing_alone(text, start, end))):
+        removal = _taken_out(text, start, end)
+        if any(c.isalnum() for c in text[:removal.start] + text[removal.end:]):
+            edits.append(removal)
     return tuple(edits)
+
+
+def _label_words(matched: str) -> bool:
+    """A label of a word or two ("SPONS", "Paid partnership"), not a sentence that thanks or
+    tags someone ("Tak til @x for gaven"): those are the creator's words and stay."""
+    return "@" not in matched and len(matched.split()) <= 2
 
 
 def _standing_alone(text: str, start: int, end: int) -> bool:
@@ -263,9 +276,9 @@ def _standing_alone(text: str, start: int, end: int) -> bool:
     line_end = text.find("\n", end)
     line = text[line_start:len(text) if line_end < 0 else line_end]
     before = text[line_start:start].rstrip(" \t")
-    after = text[end:line_start + len(line)].lstrip(" \t")
-    if not before:
-        return not after or after[0] in SEPARATORS
+    after = text[end:line_start + len(line)].strip(" \t\r")  # a CRLF line ends as an LF one
+    if not before:  # a separator stands apart: "SPONS | ..." is a label, "PR-pakke" a word
+        return not after or (after[0] in SEPARATORS and (len(after) == 1 or after[1] in " \t"))
     return not after and not (before[-1].isalnum() or before[-1] in ",;")
 
 

@@ -33,7 +33,7 @@ from typing import Any
 from skjult.checker import Checker
 from skjult.errors import RuleError
 from skjult.items import Skip
-from skjult.model import Finding, Post, PostMeta, Verdict
+from skjult.model import META_FIELDS, Finding, Post, PostMeta, Verdict
 from skjult.readers.errors import RecordError
 from skjult.readers.records import parse_bool
 
@@ -84,7 +84,9 @@ def _labelled(raw: Any, file: str, position: str) -> Labelled:
     meta = raw.get("meta") or {}
     if not isinstance(meta, dict):
         raise ValueError("meta must be an object")
-    meta = dict(meta)
+    # The fields the rules read; a labelled file may carry notes of its own beside them (as it
+    # always could), which are no post metadata.
+    meta = {k: v for k, v in meta.items() if k in META_FIELDS}
     if "paid_partnership" in meta:  # read as `check` reads it: "false" is false
         try:
             meta["paid_partnership"] = parse_bool(meta["paid_partnership"], "paid_partnership")

@@ -37,22 +37,47 @@ class FixResult:
 
 
 def apply_edits(text: str, edits: Iterable[Edit]) -> str:
-    """``text`` with the edits made: the same edit once, the others from the end backwards so
-    that offsets hold; an insertion at the start with ``unless_begins`` is left out when the
-    text already begins with those words (any case)."""
-    unique = list(dict.fromkeys(edits))
-    changes = sorted((e for e in unique if not (e.unless_begins and e.start == e.end == 0)),
-                     key=lambda e: (e.start, e.end), reverse=True)
-    taken = -1  # start of the last change made: overlapping edits keep the first (from the end)
-    for edit in changes:
-        if taken >= 0 and edit.end > taken:
+    """``text`` with the edits made.
+
+    The same edit counts once. Removals that overlap or touch (two tags side by side, each
+    taking the blank between them) become one, and a line they leave blank goes with its line
+    break. Other edits are made from the end backwards so that offsets hold; of two that
+    overlap, the later one is kept. An insertion at the start with ``unless_begins`` is left
+    out when the text already begins with those words (any case)."""
+    unique = list(dict.fromkeys(e for e in edits if 0 <= e.start <= e.end <= len(text)))
+    first = [e for e in unique if e.unless_begins and e.start == e.end == 0]
+    changes = _merged_removals(text, [e for e in unique if e not in first])
+    taken = len(text) + 1  # start of the last change made, going backwards
+    for edit in sorted(changes, key=lambda e: (e.start, e.end), reverse=True):
+        if edit.end > taken:
             continue
         text = text[:edit.start] + edit.text + text[edit.end:]
         taken = edit.start
-    for edit in (e for e in unique if e.unless_begins and e.start == e.end == 0):
+    for edit in first:
         if not _begins_with(text.lstrip(), edit.unless_begins):
             text = edit.text + text.lstrip()
     return text
+
+
+def _merged_removals(text: str, edits: list[Edit]) -> list[Edit]:
+    removals = sorted((e for e in edits if not e.text), key=lambda e: (e.start, e.end))
+    merged: list[list[int]] = []
+    for edit in removals:
+        if merged and edit.start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], edit.end)
+        else:
+            merged.append([edit.start, edit.end])
+    out = [e for e in edits if e.text]
+    for start, end in merged:
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end)
+        if line_end >= 0 and not (text[line_start:start] + text[end:line_end]).strip():
+            start, end = line_start, line_end + 1  # the line is left blank: it goes
+        elif not text[line_start:start].strip():  # a line now starts here: without a blank
+            while end < len(text) and text[end] in " \t":
+                end += 1
+        out.append(Edit(start, end, ""))
+    return out
 
 
 def _begins_with(text: str, words: str) -> bool:

@@ -67,6 +67,20 @@ class PostMeta:
     brand: str | None = None  # the advertiser the data names (a sponsor column, a draft's brand)
     jurisdiction: str | None = None  # the pack a draft asks to be checked with
 
+    def __post_init__(self) -> None:
+        # Values come from exports, front matter and callers: a wrong kind is refused here,
+        # where it is named, not met deep in a check ("nej" would be a true flag).
+        if self.paid_partnership is not None and not isinstance(self.paid_partnership, bool):
+            raise ValueError(f"paid_partnership must be True or False, not "
+                             f"{self.paid_partnership!r}")
+        if self.audience is not None and self.audience not in AUDIENCES:
+            raise ValueError(f"audience must be one of {', '.join(map(repr, AUDIENCES))} "
+                             f"(or None), not {self.audience!r}")
+        for name in ("brand", "jurisdiction"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                raise ValueError(f"{name} must be text (str), not {type(value).__name__}")
+
     @classmethod
     def fields(cls) -> tuple[str, ...]:
         return META_FIELDS

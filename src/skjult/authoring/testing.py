@@ -26,7 +26,10 @@ from skjult.model import META_FIELDS
 from skjult.readers.errors import RecordError
 from skjult.readers.records import parse_bool
 
-META_KEYS = ("creator", "platform", *META_FIELDS)  # what ``// meta:`` may set
+# what ``// meta:`` may set: the post's fields and the metadata the rules read (a test's
+# jurisdiction is its pack's)
+META_KEYS = ("creator", "platform", "id", "url", "created_at", "source",
+             *(f for f in META_FIELDS if f != "jurisdiction"))
 TAGS = ("ruleid", "ok", "todoruleid", "todook")
 _ANNOTATION = regex.compile(r"^//\s*(ruleid|ok|todoruleid|todook|meta|fixed)\s*:\s*(.*?)\s*$")
 _RULE_REF = regex.compile(r"^([a-z0-9]+\.[a-z0-9-]+)(?:\s*@(\d+))?$")
@@ -98,6 +101,26 @@ def _parse_meta(text: str, file: str, line: int) -> dict[str, Any]:
     return meta
 
 
+_ESCAPES = {"n": "\n", "t": "\t", "s": " ", "\\": "\\"}
+
+
+def _unescaped(text: str, file: str, line: int) -> str:
+    """A ``// fixed:`` text: ``\\n`` a line break, ``\\t`` a tab, ``\\s`` a space (one an
+    editor would not strip at the end of a line), ``\\\\`` a backslash."""
+    out: list[str] = []
+    chars = iter(text.rstrip(" \t"))
+    for char in chars:
+        if char != "\\":
+            out.append(char)
+            continue
+        code = next(chars, "")
+        if code not in _ESCAPES:
+            raise RuleError(file, line, f"// fixed: unknown escape \\{code}",
+                            "write \\n, \\t, \\s or \\\\")
+        out.append(_ESCAPES[code])
+    return "".join(out)
+
+
 def parse_cases(path: Path) -> list[Case]:
     """The annotated captions of one test file; malformed annotations are ``RuleError``s."""
     file = str(path)
@@ -124,7 +147,10 @@ def parse_cases(path: Path) -> list[Case]:
                 case.meta.update(_parse_meta(body, file, block_line + i))
                 continue
             if tag == "fixed":
-                case.fixed = body.replace("\\n", "\n")
+                if case.fixed is not None:
+                    raise RuleError(file, block_line + i, "a second // fixed: for one caption")
+                case.fixed = _unescaped(line.split(":", 1)[1].removeprefix(" "), file,
+                                        block_line + i)
                 continue
             body = body.split(" -- ", 1)[0]
             for ref in filter(None, (r.strip() for r in body.split(","))):

@@ -28,6 +28,12 @@ class NoActiveRule(ConfigError):
     """The configuration switches every rule off: checking would pass everything unseen."""
 
 
+class UnknownJurisdiction(RuleError, ValueError):
+    """No built-in rule pack has this name: a ``ValueError`` to library callers, a ``RuleError``
+    (with what there is, and the configuration's file and line when it names it) to the
+    command line."""
+
+
 @dataclass(frozen=True)
 class RuleSet:
     """Everything the judgement of a post needs besides the post, compiled once."""
@@ -74,7 +80,18 @@ def build_ruleset(jurisdiction: str | None = None, extra_packs: Iterable[str | P
     applied. Raises ``RuleError`` for a pack that cannot be used and ``NoActiveRule`` when the
     configuration leaves no rule on."""
     config = config or Config()
-    pack = builtin_pack(jurisdiction or config.jurisdiction or DEFAULT_JURISDICTION)
+    name = jurisdiction or config.jurisdiction or DEFAULT_JURISDICTION
+    known = available_packs()
+    if name not in known:
+        file, line = "jurisdiction", None
+        if not jurisdiction and config.jurisdiction:  # the configuration's (not checked on load)
+            where = config.origin("jurisdiction") or config.file or "configuration"
+            file, _, number = where.rpartition(":") if ":" in where else (where, "", "")
+            line = int(number) if number.isdigit() else None
+            file = file or where
+        raise UnknownJurisdiction(file, line, f"no rule pack {name!r}",
+                                  did_you_mean(name, known) or f"available: {', '.join(known)}")
+    pack = builtin_pack(name)
     if config.folds:
         pack = dataclasses.replace(pack, folds={**pack.folds, **config.folds})
     termsets: dict[str, TermSet] = dict(pack.termsets)

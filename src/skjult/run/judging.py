@@ -10,8 +10,8 @@ from typing import Any
 
 from skjult.caption import Caption, anatomy, new_pipeline
 from skjult.engine import Reading, judge
-from skjult.i18n import DEFAULT_LANG, LANGS
-from skjult.model import Post, PostResult
+from skjult.i18n import DEFAULT_LANG, LANGS, check_lang
+from skjult.model import Post, PostMeta, PostResult
 from skjult.normalize import normalize
 from skjult.rules.ruleset import RuleSet
 from skjult.rules.vocabulary import Vocabulary
@@ -45,6 +45,7 @@ class Judge:
     ``_bound_vocabulary``)."""
 
     def __init__(self, ruleset: RuleSet, lang: str = DEFAULT_LANG):
+        check_lang(lang)
         self.ruleset = ruleset
         self.lang = lang
         self._language = ruleset.language if ruleset.language in LANGS else DEFAULT_LANG
@@ -61,6 +62,8 @@ class Judge:
         for post in posts:
             if _LONE_SURROGATE.search(post.text):  # a library caller's text no one can encode
                 post = dataclasses.replace(post, text=_LONE_SURROGATE.sub("\ufffd", post.text))
+            if not isinstance(post.meta, PostMeta):  # a dict set after the post was made
+                post = dataclasses.replace(post)  # made again: the dict is read and checked
             try:
                 caption = anatomy(normalize(post.text), pack.fold_for(post.platform))
             except Exception as exc:
