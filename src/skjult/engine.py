@@ -250,7 +250,8 @@ def _edits(how: str | None, templates: dict[str, str], text: str, brand: str | N
     gaven") is never taken out, nor the caption's only words."""
     if how is None or "label" not in templates:
         return None
-    label = templates.get("label_for", "{brand}").format(brand=brand) if brand \
+    # the label naming the advertiser where the pack has one ("Reklame for @x"), else the label
+    label = templates["label_for"].format(brand=brand) if brand and "label_for" in templates \
         else templates["label"]
     edits = [Edit(0, 0, label + templates.get("separator", " | "), unless_begins=label)]
     if how == "replace-with-label" and end > start and (
@@ -275,10 +276,11 @@ def _standing_alone(text: str, start: int, end: int) -> bool:
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line = text[line_start:len(text) if line_end < 0 else line_end]
-    before = text[line_start:start].rstrip(" \t")
-    after = text[end:line_start + len(line)].strip(" \t\r")  # a CRLF line ends as an LF one
+    # any blank counts (a no-break space too), and a CRLF line ends as an LF one
+    before = text[line_start:start].rstrip()
+    after = text[end:line_start + len(line)].strip()
     if not before:  # a separator stands apart: "SPONS | ..." is a label, "PR-pakke" a word
-        return not after or (after[0] in SEPARATORS and (len(after) == 1 or after[1] in " \t"))
+        return not after or (after[0] in SEPARATORS and (len(after) == 1 or after[1].isspace()))
     return not after and not (before[-1].isalnum() or before[-1] in ",;")
 
 
