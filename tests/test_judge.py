@@ -179,6 +179,7 @@ def test_taken_out_finds_the_line_of_the_words_not_of_other_words() -> None:
     ("SPONS \t\nNy jakke", "SPONS"),
     ("Ny jakke fra @tøjhuset\nSPONS – koden TØJ10", "SPONS"),
     ("Ny jakke\n\nSPONS | koden TØJ10", "SPONS"),
+    ("Hej\nNy jakke fra @tøjhuset\nSPONS | koden TØJ10", "SPONS"),
     ("\nSPONS | ny jakke", "SPONS"),
     ("  \tSPONS\t|\tny jakke", "SPONS"),
     ("SPONS • ny jakke", "SPONS"),
@@ -263,8 +264,8 @@ def test_the_separator_is_the_packs_or_a_bar() -> None:
 
 
 def test_a_label_without_label_for_still_puts_the_label_first() -> None:
-    [edit] = _edits("prepend-label", {"label": "Ad"}, "new boots", "@ridgeline", 0, 3, "new")
-    assert edit.text.startswith("Ad") and edit.unless_begins.startswith("Ad")
+    assert _edits("prepend-label", {"label": "Ad"}, "new boots", "@ridgeline", 0, 3, "new") == \
+        (Edit(0, 0, "Ad | ", unless_begins="Ad"),)
 
 
 LABEL_FIRST = Edit(0, 0, "Reklame for @ristehuset | ", unless_begins="Reklame for @ristehuset")
