@@ -82,10 +82,6 @@ class PostMeta:
                 raise ValueError(f"{name} must be text (str), not {type(value).__name__}")
 
     @classmethod
-    def fields(cls) -> tuple[str, ...]:
-        return META_FIELDS
-
-    @classmethod
     def of(cls, values: Mapping[str, Any]) -> PostMeta:
         """From a mapping of field names; any other key is a ``ValueError`` (a typo would
         otherwise drop the evidence without a word)."""

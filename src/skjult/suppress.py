@@ -51,11 +51,6 @@ class Ledger:
                 self.used.setdefault(s, 0)
                 self.would_have.setdefault(s, 0)
 
-    def apply(self, post: Post, findings: tuple[Finding, ...]
-              ) -> tuple[tuple[Finding, ...], tuple[Suppressed, ...], tuple[Suppression, ...]]:
-        """``apply_suppressions`` with this ledger's suppressions and day."""
-        return apply_suppressions(post, findings, self.all, self.today)
-
     def count(self, suppressed: Iterable[Suppressed], lapsed: Iterable[Suppression]) -> None:
         for entry in suppressed:
             self.used[entry.by] = self.used.get(entry.by, 0) + 1
