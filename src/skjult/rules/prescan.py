@@ -1,196 +1,452 @@
 """Which literal text every match of a term-set pattern holds, so a caption without it is not
-searched.
+searched, and one scan of a caption for all of those literals at once.
 
-A pattern is searched on every caption, and most captions hold none of a given pattern's words:
-``\\b(?:rabat)?(?:kode|koden|code)\\s*...`` cannot match a caption without "kode" or "code".
-``required_literals`` reads that from the pattern's text, conservatively: it understands a leading
-``\\b``, look-arounds (which consume nothing), optional groups it may skip, a group of plain
-alternatives, a plain literal, and top-level alternatives; anything else gives ``None`` and the
-pattern is always searched. The test compares the folded caption with the folded literals, so it
-only ever says "cannot match" when that is true (``tests/test_prescan.py`` checks it on every
-shipped pattern and every caption we have).
+A pack has about 130 patterns; most captions hold none of a given pattern's words. Searching
+each pattern on each caption cost more than everything else in a check together. So each
+pattern is read once, when the pack is compiled, for a *requirement*: a few literals one of
+which every match must contain (``\\b(?:rabat)?(?:kode|koden|code)\\s*:`` needs "kode" or
+"code"; ``(?<=^|[|:])\\s*(?:reklame|annonce)\\b`` needs "reklame" or "annonce"). One
+Aho–Corasick pass over the folded caption finds which literals occur, and only the patterns
+whose requirement is met are searched.
+
+``required_literals`` parses the pattern's syntax itself (the ``regex`` module's is wider than
+``re``'s parser knows) and is conservative: a construct it does not know (verbose mode, fuzzy
+matching, conditionals, set operations in classes) gives ``None``, and the pattern is always
+searched. Inside a concatenation it picks the most telling piece: runs of literal characters,
+small character classes and short alternations are multiplied out into the strings they can
+be (``1[3-7]`` is "13" … "17"); optional pieces require nothing; zero-width assertions and
+look-arounds consume nothing and are stepped over. The comparison is on folded text, so a
+pattern that ignores case, and one that does not, are both only ever skipped when they cannot
+match (``tests/test_prescan.py`` checks this on every shipped pattern, on every caption we have,
+and on generated text).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import dataclasses
+from collections.abc import Iterable, Sequence
+from typing import Any
 
-import regex
+import ahocorasick
 
-_META = frozenset(".^$*+?{}[]()|\\")
-_LOOKAROUND = regex.compile(r"\(\?<?[=!](?:[^()\\\[]|\\.|\[(?:[^\]\\]|\\.)*\])*\)")
-_OPTIONAL = ("?", "*", "{0", "{,")
-_ESCAPED_LITERAL = frozenset(".^$*+?{}[]()|\\/-#@&%'\" ")
+# Letters a case-insensitive pattern matches although ``casefold`` makes them something else:
+# the Turkish dotted capital İ (casefold: "i" and a combining dot) and dotless ı (which "I"
+# matches); letters newer than Python's Unicode tables (capital lambda with stroke, a small
+# sharp s variant). Found by comparing the ``regex`` module's matches with ``casefold`` over all
+# cased characters (``tests/test_prescan.py`` does it again).
+_FOLD_FIRST = str.maketrans({"\u0130": "i", "\u0131": "i", "\ua7dc": "\u019b",
+                             "\U0001df95": "ss"})
 
 
 def fold(text: str) -> str:
-    """Case-folded as the patterns fold it, one letter for one: ``casefold`` alone turns the
-    Turkish dotted capital İ into two characters ("i" and a combining dot), while a pattern's
-    simple folding matches it as "i"."""
-    return text.replace("\u0130", "i").casefold()
+    """Case-folded so that whatever a pattern's simple case folding matches to a literal folds
+    to that literal's own folding."""
+    if not text.isascii():
+        text = text.translate(_FOLD_FIRST)
+    return text.casefold()
 
 
-# Longer patterns, and groups nested deeper, are not read (the pattern is always searched): the
-# walk copies what is left of the pattern at each step and recurses once per group.
+# Longer patterns, and groups nested deeper, are not read (the pattern is always searched).
 MAX_PATTERN = 10_000
 MAX_DEPTH = 32
+# A piece is multiplied out into at most this many strings ("[a-e][a-e][a-e]" would be 125).
+MAX_STRINGS = 64
+# A pattern's requirement keeps at most this many sets (all of which must be met).
+MAX_NEEDS = 3
+# A character class of at most this many characters counts as an alternation of them.
+MAX_CLASS = 12
+
+_ZERO_WIDTH_ESCAPES = frozenset("bBAZzGmMK")
+_CHAR_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v", "a": "\a"}
+_FLAG_LETTERS = frozenset("aimsuLfwbe0123456789V-")
+
+
+class _Unknown(Exception):
+    """A construct the parser does not follow: the pattern's requirement is not known."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Info:
+    """What a piece of a pattern tells: ``exact``, every string it can match (when few and
+    known); ``needs``, sets of strings such that every match contains one string of each."""
+
+    exact: frozenset[str] | None
+    needs: tuple[frozenset[str], ...] = ()
+
+    def best(self) -> frozenset[str] | None:
+        """The most telling single set of strings one of which every match contains."""
+        best = self.exact if _score(self.exact)[0] else None
+        for need in self.needs:
+            best = _better(best, need)
+        return best
+
+    def all(self) -> tuple[frozenset[str], ...]:
+        """Every set of strings it needs, the most telling first (at most ``MAX_NEEDS``)."""
+        sets = [*self.needs, *([self.exact] if self.exact is not None else [])]
+        telling = {s for s in sets if _score(s)[0]}
+        return tuple(sorted(telling, key=lambda s: (_score(s), sorted(s)), reverse=True)
+                     )[:MAX_NEEDS]
+
+
+_EMPTY = _Info(frozenset({""}))
+_ANY = _Info(None)
+
+
+def _score(strings: frozenset[str] | None) -> tuple[int, int]:
+    """How telling a requirement is: its shortest string's length first (a requirement holding
+    "" is met by every text), then how few strings it has."""
+    if not strings or "" in strings:
+        return (0, 0)
+    return (min(len(s) for s in strings), -len(strings))
+
+
+def _better(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str] | None:
+    best = a if _score(a) >= _score(b) else b
+    return best if _score(best)[0] else None
+
+
+class _Parser:
+    """A recursive-descent reader of a pattern, giving each piece's ``_Info``."""
+
+    def __init__(self, pattern: str):
+        self.p = pattern
+        self.i = 0
+        self.depth = 0
+
+    def parse(self) -> _Info:
+        info = self.alternation()
+        if self.i != len(self.p):
+            raise _Unknown  # an unmatched ")"
+        return info
+
+    def alternation(self) -> _Info:
+        branches = [self.sequence()]
+        while self.peek() == "|":
+            self.i += 1
+            branches.append(self.sequence())
+        if len(branches) == 1:
+            return branches[0]
+        exact: frozenset[str] | None = frozenset()
+        need: frozenset[str] | None = frozenset()
+        for branch in branches:
+            if exact is not None and branch.exact is not None:
+                exact = exact | branch.exact
+                if len(exact) > MAX_STRINGS:
+                    exact = None
+            else:
+                exact = None
+            best = branch.best()  # every branch must name what it needs, or nothing is needed
+            need = None if best is None or need is None else need | best
+        return _Info(exact, (need,) if need else ())
+
+    def sequence(self) -> _Info:
+        run = frozenset({""})  # the strings the pieces since the last unknown one can be
+        whole = True  # every piece so far had its strings known
+        candidates: list[frozenset[str]] = []
+        while self.i < len(self.p) and self.peek() not in "|)":
+            piece = self.quantified()
+            candidates.extend(piece.needs)
+            if piece.exact is not None:
+                joined = frozenset(a + b for a in run for b in piece.exact)
+                if len(joined) <= MAX_STRINGS:
+                    run = joined
+                    continue
+            candidates.append(run)
+            whole = False
+            # an unknown piece ends the run; a known one too many to join starts the next
+            run = piece.exact if piece.exact is not None else frozenset({""})
+        candidates.append(run)
+        return _Info(run if whole else None, _Info(None, tuple(candidates)).all())
+
+    def quantified(self) -> _Info:
+        atom = self.atom()
+        quantifier = self.quantifier()
+        if quantifier is None:
+            return atom
+        low, high = quantifier
+        if low == 0:
+            if high == 1 and atom.exact is not None:
+                return _Info(atom.exact | {""})
+            return _EMPTY if atom.exact == frozenset({""}) else _ANY
+        if high == 1:
+            return atom
+        return _Info(None, atom.all())
+
+    def quantifier(self) -> tuple[int, int | None] | None:
+        ch = self.peek()
+        if ch in ("?", "*", "+"):
+            self.i += 1
+            bounds: tuple[int, int | None] = {"?": (0, 1), "*": (0, None), "+": (1, None)}[ch]
+        elif ch == "{":
+            close = self.p.find("}", self.i)
+            body = self.p[self.i + 1:close] if close > 0 else ""
+            low_text, comma, high_text = body.partition(",")
+            if close < 0 or not (low_text.isdigit() or low_text == "") or \
+                    not (high_text.isdigit() or high_text == "") or (not comma and not low_text):
+                raise _Unknown  # fuzzy matching ("{e<=1}") or a brace we cannot read
+            self.i = close + 1
+            low = int(low_text) if low_text else 0
+            high = (int(high_text) if high_text else None) if comma else low
+            bounds = (low, high)
+        else:
+            return None
+        if self.peek() in ("?", "+"):  # lazy or possessive: the same strings
+            self.i += 1
+        return bounds
+
+    def atom(self) -> _Info:
+        ch = self.p[self.i]
+        if ch == "(":
+            return self.group()
+        if ch == "[":
+            return self.character_class()
+        if ch == "\\":
+            return self.escape()
+        self.i += 1
+        if ch in "^$":
+            return _EMPTY
+        if ch == ".":
+            return _ANY
+        if ch in "*+?{":
+            raise _Unknown  # a quantifier with nothing to repeat
+        return _Info(frozenset({fold(ch)}))
+
+    def escape(self) -> _Info:
+        nxt = self.p[self.i + 1:self.i + 2]
+        if not nxt:
+            raise _Unknown
+        self.i += 2
+        if nxt in _ZERO_WIDTH_ESCAPES:
+            return _EMPTY
+        if nxt in _CHAR_ESCAPES:
+            return _Info(frozenset({_CHAR_ESCAPES[nxt]}))
+        if nxt in "xuU":
+            return self.code_point(nxt)
+        if nxt.isalnum() or nxt == "_":
+            # classes (\d \w \s \p{…}), back references, named characters: some character(s)
+            if self.peek() == "{" and nxt in "pPNg":
+                close = self.p.find("}", self.i)
+                if close < 0:
+                    raise _Unknown
+                self.i = close + 1
+            elif nxt == "g" and self.peek() == "<":
+                close = self.p.find(">", self.i)
+                if close < 0:
+                    raise _Unknown
+                self.i = close + 1
+            return _ANY
+        return _Info(frozenset({fold(nxt)}))  # an escaped sign stands for itself
+
+    def code_point(self, kind: str) -> _Info:
+        if kind == "x" and self.peek() == "{":
+            close = self.p.find("}", self.i)
+            digits = self.p[self.i + 1:close] if close > 0 else ""
+            self.i = close + 1
+        else:
+            width = {"x": 2, "u": 4, "U": 8}[kind]
+            digits = self.p[self.i:self.i + width]
+            self.i += width
+        try:
+            return _Info(frozenset({fold(chr(int(digits, 16)))}))
+        except ValueError:
+            raise _Unknown from None
+
+    def character_class(self) -> _Info:
+        """``[...]``: small sets of plain characters are alternations; anything else (ranges
+        that are long, escapes for classes, negation) is some character."""
+        i = self.i + 1
+        negated = self.p[i:i + 1] == "^"
+        if negated:
+            i += 1
+        chars: set[str] | None = set()
+        first = True
+        while True:
+            if i >= len(self.p):
+                raise _Unknown
+            ch = self.p[i]
+            if ch == "]" and not first:
+                break
+            first = False
+            if ch == "[" or self.p[i:i + 2] in ("--", "&&", "||", "~~"):
+                raise _Unknown  # version 1's nested sets and set operations
+            if ch == "\\":
+                nxt = self.p[i + 1:i + 2]
+                if nxt.isalnum():
+                    if nxt in _CHAR_ESCAPES and chars is not None:
+                        chars.add(_CHAR_ESCAPES[nxt])
+                    else:
+                        chars = None
+                        if nxt in "pPN" and self.p[i + 2:i + 3] == "{":
+                            close = self.p.find("}", i)
+                            if close < 0:
+                                raise _Unknown
+                            i = close + 1
+                            continue
+                        if nxt in "xuU":
+                            raise _Unknown  # a code point inside a class: not worth reading
+                    i += 2
+                    continue
+                value, i = nxt, i + 2
+            else:
+                value, i = ch, i + 1
+            if self.p[i:i + 1] == "-" and self.p[i + 1:i + 2] not in ("]", ""):
+                end = self.p[i + 1]
+                if end == "\\":
+                    raise _Unknown
+                i += 2
+                if chars is not None and 0 <= ord(end) - ord(value) < MAX_CLASS:
+                    chars.update(chr(c) for c in range(ord(value), ord(end) + 1))
+                else:
+                    chars = None
+            elif chars is not None:
+                chars.add(value)
+        self.i = i + 1
+        if negated or chars is None or len(chars) > MAX_CLASS:
+            return _ANY
+        return _Info(frozenset(fold(c) for c in chars))
+
+    def group(self) -> _Info:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _Unknown
+        p, i = self.p, self.i + 1
+        zero_width = positive = False
+        if p.startswith("?", i):
+            head = p[i + 1:i + 3]
+            if head[:1] in ("=", "!") or head in ("<=", "<!"):
+                zero_width = True  # a look-around consumes nothing
+                positive = "=" in head
+                i += 2 if head[:1] in ("=", "!") else 3
+            elif head[:1] in (":", ">", "|"):
+                i += 2
+            elif head.startswith("P<") or (head[:1] == "<" and head[1:2] not in ("=", "!")):
+                close = p.find(">", i)
+                if close < 0:
+                    raise _Unknown
+                i = close + 1
+            elif head[:1] == "#":  # a comment
+                close = p.find(")", i)
+                if close < 0:
+                    raise _Unknown
+                self.i = close + 1
+                self.depth -= 1
+                return _EMPTY
+            else:  # inline flags: "(?i)", "(?-i:...)"; verbose mode changes what spaces mean
+                j = i + 1
+                while j < len(p) and p[j] in _FLAG_LETTERS:
+                    j += 1
+                flags = p[i + 1:j]
+                if j >= len(p) or p[j] not in ":)" or "x" in flags or not flags:
+                    raise _Unknown
+                if p[j] == ")":
+                    self.i = j + 1
+                    self.depth -= 1
+                    return _EMPTY
+                i = j + 1
+        self.i = i
+        inner = self.alternation()
+        if self.peek() != ")":
+            raise _Unknown
+        self.i += 1
+        self.depth -= 1
+        if zero_width:  # a positive look-around's text is in the caption, if not in the match
+            return _Info(frozenset({""}), inner.all() if positive else ())
+        return inner
+
+    def peek(self) -> str:
+        return self.p[self.i:self.i + 1]
+
+
+# A requirement made only of single letters or digits is met by nearly every caption: the
+# pattern is searched always, and the scan spared matching them.
+def _telling(strings: frozenset[str]) -> bool:
+    return not all(len(s) == 1 and s.isalnum() for s in strings)
+
+
+def requirements(pattern: str) -> tuple[tuple[str, ...], ...] | None:
+    """Sets of folded literals such that every match of ``pattern`` holds one literal of each
+    set; ``None`` when none is known (or none would tell anything)."""
+    if len(pattern) > MAX_PATTERN:
+        return None
+    try:
+        needs = _Parser(pattern).parse().all()
+    except (_Unknown, IndexError, RecursionError):
+        return None
+    out = []
+    for need in needs:
+        if _telling(need):
+            # a string holding another of the set adds nothing: "link" covers "links"
+            kept = [s for s in need if not any(o != s and o in s for o in need)]
+            out.append(tuple(sorted(kept, key=lambda s: (-len(s), s))))
+    return tuple(out) or None
 
 
 def required_literals(pattern: str) -> tuple[str, ...] | None:
-    """Folded literals one of which every match holds; ``None`` when not known."""
-    pattern = pattern.removeprefix("(?-f)")
-    if len(pattern) > MAX_PATTERN:
-        return None
-    branches = _split_top(pattern)
-    if branches is None:
-        return None
-    found: list[str] = []
-    for branch in branches:
-        literals = _branch(branch)
-        if not literals:
-            return None
-        found.extend(literals)
-    return tuple(dict.fromkeys(found))
-
-
-class _Unreadable(Exception):
-    """A pattern the walk cannot follow (an unclosed class): its literals are not known."""
-
-
-def _structure(pattern: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
-    """The pattern's grouping characters ``(``, ``)`` and ``|`` from ``start`` on, each with its
-    position and the group depth before it; escapes and character classes are stepped over."""
-    depth, i = 0, start
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "[":
-            end = _class_end(pattern, i)
-            if end is None:
-                raise _Unreadable
-            i = end + 1
-            continue
-        if ch in "()|":
-            yield i, ch, depth
-            depth += {"(": 1, ")": -1}.get(ch, 0)
-        i += 1
-
-
-def _split_top(pattern: str) -> list[str] | None:
-    """The pattern's top-level alternatives."""
-    parts, start = [], 0
-    try:
-        for i, ch, depth in _structure(pattern):
-            if ch == "|" and depth == 0:
-                parts.append(pattern[start:i])
-                start = i + 1
-    except _Unreadable:
-        return None
-    parts.append(pattern[start:])
-    return parts
-
-
-def _group_end(pattern: str, start: int) -> int | None:
-    """Where the group opening at ``start`` closes."""
-    try:
-        return next((i for i, ch, depth in _structure(pattern, start) if ch == ")" and depth == 1),
-                    None)
-    except _Unreadable:
-        return None
-
-
-def _class_end(pattern: str, start: int) -> int | None:
-    i = start + 1
-    if pattern[i:i + 1] == "^":
-        i += 1
-    if pattern[i:i + 1] == "]":
-        i += 1
-    while i < len(pattern):
-        if pattern[i] == "\\":
-            i += 2
-            continue
-        if pattern[i] == "]":
-            return i
-        i += 1
-    return None
-
-
-def _branch(branch: str, depth: int = 0) -> list[str] | None:
-    if depth > MAX_DEPTH:
-        return None
-    rest = branch
-    while True:
-        if rest.startswith("\\b"):
-            rest = rest[2:]
-            continue
-        look = _LOOKAROUND.match(rest)
-        if look:
-            rest = rest[look.end():]
-            continue
-        if len(rest) >= 2 and rest[0] not in _META and rest[1] == "?":  # "#?": may be absent
-            rest = rest[2:]
-            continue
-        if rest[:1] == "\\" and rest[1:2] in _ESCAPED_LITERAL and rest[2:3] == "?":
-            rest = rest[3:]
-            continue
-        if rest.startswith("(?:"):
-            end = _group_end(rest, 0)
-            if end is None:
-                return None
-            after = rest[end + 1:]
-            if after.startswith(_OPTIONAL):  # an optional group: what follows it is required
-                skip = after.index("}") + 1 if after.startswith("{") else 1
-                rest = after[skip:].lstrip("?+")
-                continue
-            inner = _split_top(rest[3:end])
-            if inner is None:
-                return None
-            literals = []
-            for alternative in inner:
-                found = _branch(alternative, depth + 1)
-                if not found:
-                    return None
-                literals.extend(found)
-            return literals
-        break
-    literal = _literal(rest)
-    return [fold(literal)] if literal else None
-
-
-def _literal(text: str) -> str:
-    """The plain text a pattern piece starts with (before any operator it cannot see past)."""
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\":
-            nxt = text[i + 1:i + 2]
-            if nxt not in _ESCAPED_LITERAL:
-                break
-            out.append(nxt)
-            i += 2
-            continue
-        if ch in _META:
-            break
-        out.append(ch)
-        i += 1
-    if out and text[i:].startswith(_OPTIONAL):  # "links?": the last letter may be missing
-        out.pop()
-    literal = "".join(out)
-    # a single letter says too little; a single sign (@, #, %, an emoji) is worth checking
-    if len(literal) == 1 and literal.isalnum():
-        return ""
-    return literal
+    """Folded literals one of which every match of ``pattern`` holds (the most telling such
+    set); ``None`` when not known."""
+    found = requirements(pattern)
+    return found[0] if found else None
 
 
 class LiteralScan:
-    """Which of many literals occur in a caption (substring tests on its folded text)."""
+    """Which of many literals occur in a caption: one Aho–Corasick pass over its folded text."""
 
-    def __init__(self, groups: Iterable[tuple[str, ...]]):
+    def __init__(self, groups: Iterable[Sequence[str]]):
         self._literals = tuple(sorted({lit for group in groups for lit in group}))
+        self._automaton: Any = None
+        if self._literals:
+            automaton = ahocorasick.Automaton()
+            for index, literal in enumerate(self._literals):
+                automaton.add_word(literal, index)
+            automaton.make_automaton()
+            self._automaton = automaton
+
+    @property
+    def literals(self) -> tuple[str, ...]:
+        return self._literals
+
+    def found(self, text: str) -> set[int]:
+        """Indexes (into ``literals``) of the literals that occur in ``text``."""
+        if self._automaton is None:
+            return set()
+        return {index for _, index in self._automaton.iter(fold(text))}
 
     def present(self, text: str) -> frozenset[str]:
-        folded = fold(text)
-        return frozenset([lit for lit in self._literals if lit in folded])
+        return frozenset(self._literals[i] for i in self.found(text))
+
+
+class Screen:
+    """Which of many patterns can match a caption, from each pattern's ``requirements``: one
+    literal scan, then only the patterns whose every set of literals has one in the caption
+    (and those whose literals are not known)."""
+
+    def __init__(self, needs: Sequence[tuple[tuple[str, ...], ...] | None]):
+        self.scan = LiteralScan(group for need in needs for group in need or ())
+        index = {literal: i for i, literal in enumerate(self.scan.literals)}
+        self._always = frozenset(k for k, need in enumerate(needs) if not need)
+        # A pattern is looked at when a literal of its first (most telling) set occurs; its
+        # other sets are then checked against the literals found.
+        first: list[list[int]] = [[] for _ in index]
+        self._rest: dict[int, tuple[frozenset[int], ...]] = {}
+        for k, need in enumerate(needs):
+            if not need:
+                continue
+            for literal in need[0]:
+                first[index[literal]].append(k)
+            if len(need) > 1:
+                self._rest[k] = tuple(frozenset(index[lit] for lit in group) for group in need[1:])
+        self._first = tuple(tuple(ks) for ks in first)
+
+    def candidates(self, text: str) -> list[int]:
+        """The patterns (indexes, in order) that may match ``text``."""
+        found = self.scan.found(text)
+        selected = set(self._always)
+        first, rest = self._first, self._rest
+        for i in found:
+            for k in first[i]:
+                if k in selected:
+                    continue
+                more = rest.get(k)
+                if more is None or all(not found.isdisjoint(group) for group in more):
+                    selected.add(k)
+        return sorted(selected)

@@ -34,7 +34,7 @@ import regex
 
 from skjult.errors import RuleError, did_you_mean
 from skjult.model import Strength
-from skjult.rules.prescan import LiteralScan, required_literals
+from skjult.rules.prescan import Screen, requirements
 from skjult.rules.yamlsource import Located
 
 if TYPE_CHECKING:
@@ -462,7 +462,7 @@ def parse_termset(doc: Located, path: tuple[Any, ...], raw: Any) -> TermSet:
 class Vocabulary:
     """All term sets of the active packs, compiled once, and the search for their hits."""
 
-    def __init__(self, termsets: Iterable[TermSet], nlp: Language):
+    def __init__(self, termsets: Iterable[TermSet], nlp: Language, *, prescan: bool = True):
         from spacy.matcher import Matcher, PhraseMatcher
         from spacy.tokens import Doc
 
@@ -502,11 +502,14 @@ class Vocabulary:
             (self._case_words, any(t.words and t.case_sensitive for t in sets)),
             (self._phrases, any(t.phrases for t in sets))) if used]
         self._order = tuple(self.termsets)
-        # Each pattern with the literals every match holds (skjult.rules.prescan): a caption
-        # holding none of them is not searched.
-        self._patterns = [(t, p, required_literals(p.pattern))
-                          for t in self.termsets.values() for p in t.compiled_regex]
-        self._literals = LiteralScan(lits for _, _, lits in self._patterns if lits)
+        # Each pattern, and each term set's excludes, searched only when the caption holds the
+        # literals every match needs (skjult.rules.prescan).
+        self._patterns = [(t, p) for t in self.termsets.values() for p in t.compiled_regex]
+        self._excluding = [t for t in self.termsets.values() if t.compiled_exclude is not None]
+        # (``prescan=False`` searches every pattern on every caption: the tests compare both.)
+        need = requirements if prescan else lambda pattern: None
+        self._screen = Screen([need(p.pattern) for _, p in self._patterns]
+                              + [need(t.compiled_exclude.pattern) for t in self._excluding])
         self._url_sets = [t for t in self.termsets.values() if t.compiled_urls]
         self._echo_sets = [t for t in self.termsets.values() if t.echo is not None]
 
@@ -529,15 +532,18 @@ class Vocabulary:
                 start = doc[s].idx
                 last = doc[e - 1]
                 add(strings[match_id], start, last.idx + len(last))
-        present = self._literals.present(text)
         size = len(text)
 
         def limit(t: TermSet) -> float | None:
             return t.timeout if size >= t.timeout_from else None
 
-        for t, pattern, literals in self._patterns:
-            if literals is not None and present.isdisjoint(literals):
-                continue
+        count = len(self._patterns)
+        screened = self._screen.candidates(text)
+        excluding = {self._excluding[k - count].id for k in screened if k >= count}
+        for k in screened:
+            if k >= count:
+                break
+            t, pattern = self._patterns[k]
             try:
                 for m in pattern.finditer(text, timeout=limit(t)):
                     if m.end() > m.start():
@@ -563,7 +569,7 @@ class Vocabulary:
             if termset.skip_quoted:
                 hits[:] = [h for h in hits if not _quoted(text, h)]
             exclude = termset.compiled_exclude
-            if exclude is not None:
+            if exclude is not None and tid in excluding:
                 try:
                     spans = [(m.start(), m.end())
                              for m in exclude.finditer(text, timeout=limit(termset))]
