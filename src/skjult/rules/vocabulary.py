@@ -507,9 +507,11 @@ class Vocabulary:
         self._patterns = [(t, p) for t in self.termsets.values() for p in t.compiled_regex]
         self._excluding = [t for t in self.termsets.values() if t.compiled_exclude is not None]
         # (``prescan=False`` searches every pattern on every caption: the tests compare both.)
-        need = requirements if prescan else lambda pattern: None
-        self._screen = Screen([need(p.pattern) for _, p in self._patterns]
-                              + [need(t.compiled_exclude.pattern) for t in self._excluding])
+        def needs(pattern: str) -> tuple[tuple[str, ...], ...] | None:
+            return requirements(pattern) if prescan else None
+
+        self._screen = Screen([needs(p.pattern) for _, p in self._patterns]
+                              + [needs(t.compiled_exclude.pattern) for t in self._excluding])
         self._url_sets = [t for t in self.termsets.values() if t.compiled_urls]
         self._echo_sets = [t for t in self.termsets.values() if t.echo is not None]
 
