@@ -428,3 +428,23 @@ def test_a_kind_may_not_declare_a_key_twice_or_shadow_a_common_key() -> None:
         Kind("shadow", no_marks, options=(Integer("when"),))
     assert Kind("fine", no_marks, options=(Integer("limit"), Integer("most"))).keys == (
         "limit", "most")
+
+
+# -- which kinds need hits ----------------------------------------------------------------------
+
+# Options each kind needs to be asked at all (its required keys).
+_REQUIRED = {"conditional": {"require": ("t.age",)}, "placement": {"placement": ["before_fold"]}}
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_a_kind_that_says_it_needs_hits_marks_nothing_without_them(name: str) -> None:
+    """The engine skips a rule whose kind ``needs_hits`` when none of its term sets occur: that
+    kind must then have nothing to say (otherwise skipping would lose findings)."""
+    rule = make_rule(name, ("t.label",), **_REQUIRED.get(name, {}))
+    text = "Ny kaffe fra @brand, 18+ #spons"
+    without = make_evidence(text, [word(text, "18+", "t.age"), word(text, "#spons", "t.weak")])
+    found = marks(rule, without)
+    if REGISTRY[name].needs_hits:
+        assert found == []
+    else:  # absence: the missing label is exactly what it marks
+        assert found != []

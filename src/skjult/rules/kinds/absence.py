@@ -18,4 +18,4 @@ def check(rule: Rule, ev: Evidence) -> Iterator[Mark]:
         yield ev.at_anchor({"evidence": ev.reason})
 
 
-KIND = Kind("absence", check)  # no keys of its own
+KIND = Kind("absence", check, needs_hits=False)  # no keys of its own; marks what is not there

@@ -154,6 +154,9 @@ class Kind:
     check: Check
     options: tuple[Option[Any], ...] = ()
     own_placeholders: tuple[str, ...] = ()  # what its marks fill in beside the common ones
+    # Whether a rule of this kind can only mark a post where its term sets occur (the engine
+    # then does not ask it about the others: most rules, most posts). ``absence`` cannot.
+    needs_hits: bool = True
 
     def __post_init__(self) -> None:
         # a kind's key must not shadow a key every rule has, nor be declared twice
