@@ -81,10 +81,10 @@ def test_literal_scan_finds_literals_inside_others() -> None:
 
 def test_the_screen_wants_one_literal_of_every_set() -> None:
     screen = Screen([(("reklame",), ("for", "med")), None, (("kode",),)])
-    assert screen.candidates("Reklame for Luma") == (0, 1)
-    assert screen.candidates("reklame") == (1,)  # "for"/"med" missing
-    assert screen.candidates("KODE og reklame med") == (0, 1, 2)
-    assert screen.candidates("Reklame for Luma") == (0, 1)  # remembered: the same answer
+    assert screen.candidates("Reklame for Luma") == [0, 1]
+    assert screen.candidates("reklame") == [1]  # "for"/"med" missing
+    assert screen.candidates("KODE og reklame med") == [0, 1, 2]
+    assert screen.candidates("ingenting") == [1]
 
 
 def test_the_dotted_capital_i_folds_as_the_patterns_fold_it() -> None:
@@ -164,7 +164,7 @@ def test_hits_are_the_same_with_and_without_the_prescan(jurisdiction: str) -> No
     termsets = Checker(jurisdiction).ruleset.termsets.values()
     nlp = new_pipeline("da")
     screened, searched = Vocabulary(termsets, nlp), Vocabulary(termsets, nlp, prescan=False)
-    everything = tuple(range(len(searched._patterns) + len(searched._excluding)))
+    everything = list(range(len(searched._patterns) + len(searched._excluding)))
     assert searched._screen.candidates("x") == everything  # without: every pattern, always
     assert len(screened._screen.candidates("x")) < len(everything) / 4
     texts = captions()

@@ -397,7 +397,7 @@ class LiteralScan:
         if self._literals:
             automaton = ahocorasick.Automaton()
             for index, literal in enumerate(self._literals):
-                automaton.add_word(literal, 1 << index)
+                automaton.add_word(literal, index)
             automaton.make_automaton()
             self._automaton = automaton
 
@@ -405,22 +405,14 @@ class LiteralScan:
     def literals(self) -> tuple[str, ...]:
         return self._literals
 
-    def found(self, text: str) -> int:
-        """The literals that occur in ``text``, as a bit mask: bit ``i`` for ``literals[i]``."""
-        mask = 0
-        if self._automaton is not None:
-            for _, bit in self._automaton.iter(fold(text)):
-                mask |= bit
-        return mask
+    def found(self, text: str) -> set[int]:
+        """Indexes (into ``literals``) of the literals that occur in ``text``."""
+        if self._automaton is None:
+            return set()
+        return {index for _, index in self._automaton.iter(fold(text))}
 
     def present(self, text: str) -> frozenset[str]:
-        mask = self.found(text)
-        return frozenset(lit for i, lit in enumerate(self._literals) if mask >> i & 1)
-
-
-# Distinct combinations of literals found that ``Screen`` remembers the answer for: captions
-# repeat the same few combinations, and the answer for one is the same every time.
-SCREEN_MEMORY = 4_096
+        return frozenset(self._literals[i] for i in self.found(text))
 
 
 class Screen:
@@ -431,19 +423,35 @@ class Screen:
     def __init__(self, needs: Sequence[tuple[tuple[str, ...], ...] | None]):
         self.scan = LiteralScan(group for need in needs for group in need or ())
         index = {literal: i for i, literal in enumerate(self.scan.literals)}
-        # each pattern's sets as bit masks of literals; a pattern with none always runs
-        self._needs = tuple(tuple(sum(1 << index[lit] for lit in group) for group in need or ())
-                            for need in needs)
-        self._memory: dict[int, tuple[int, ...]] = {}
+        self._always = tuple(k for k, need in enumerate(needs) if not need)
+        # A pattern is looked at when a literal of its first (most telling) set occurs; its
+        # other sets are then checked, as bit masks of literals, against the literals found.
+        first: list[list[int]] = [[] for _ in index]
+        self._rest: dict[int, tuple[int, ...]] = {}
+        for k, need in enumerate(needs):
+            if not need:
+                continue
+            for literal in need[0]:
+                first[index[literal]].append(k)
+            if len(need) > 1:
+                self._rest[k] = tuple(sum(1 << index[lit] for lit in group) for group in need[1:])
+        self._first = tuple(tuple(ks) for ks in first)
 
-    def candidates(self, text: str) -> tuple[int, ...]:
+    def candidates(self, text: str) -> list[int]:
         """The patterns (indexes, in order) that may match ``text``."""
         found = self.scan.found(text)
-        known = self._memory.get(found)
-        if known is None:
-            known = tuple(k for k, need in enumerate(self._needs)
-                          if all(found & group for group in need))
-            if len(self._memory) >= SCREEN_MEMORY:
-                self._memory.clear()
-            self._memory[found] = known
-        return known
+        if not found:
+            return list(self._always)
+        mask = 0
+        for i in found:
+            mask |= 1 << i
+        selected = set(self._always)
+        first, rest = self._first, self._rest
+        for i in found:
+            for k in first[i]:
+                if k in selected:
+                    continue
+                more = rest.get(k)
+                if more is None or all(mask & group for group in more):
+                    selected.add(k)
+        return sorted(selected)
