@@ -168,14 +168,14 @@ def _findings(ev: Evidence, ruleset: RuleSet, brand: str | None, words: _Words, 
     instead when it does (``supersedes`` in the rule: its own message, fix and autofix)."""
     findings: list[Finding] = []
     variants: dict[Finding, Finding] = {}
-    hits = ev.hits
-    for rule in ruleset.rules:
-        kind = REGISTRY[rule.kind]
-        if kind.needs_hits and not any(t in hits for t in rule.termsets):
-            continue
+    asked = set(ruleset.always_asked)  # rules whose term sets do not occur have nothing to say
+    for tid in ev.hits:
+        asked.update(ruleset.asked_for.get(tid, ()))
+    for position in sorted(asked):
+        rule = ruleset.rules[position]
         if not _applies(rule, ev):
             continue
-        for mark in kind.check(rule, ev):
+        for mark in REGISTRY[rule.kind].check(rule, ev):
             finding = _finding(rule, ev, mark, brand, words, ruleset, lang, labels)
             findings.append(finding)
             if rule.supersedes is not None and not finding.whole_post:

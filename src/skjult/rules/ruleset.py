@@ -16,6 +16,7 @@ from pathlib import Path
 from skjult.config import Config, ConfigError, Suppression, check_selectors, matches
 from skjult.errors import RuleError, did_you_mean
 from skjult.model import Strength
+from skjult.rules.kinds import REGISTRY
 from skjult.rules.pack import Pack, available_packs, builtin_pack, load_pack
 from skjult.rules.rule import Rule, Supersedes
 from skjult.rules.vocabulary import TermSet, word_forms
@@ -54,6 +55,21 @@ class RuleSet:
     # boilerplate: "not sponsored by Instagram") come first.
     cancelling: tuple[TermSet, ...] = ()
     users: Mapping[str, tuple[Rule, ...]] = field(default_factory=dict)  # term set -> its rules
+    # Which rules to ask about a post: those whose term sets occur in it (term set -> positions
+    # in ``rules``) and those whose kind can mark a post without them (``absence``). Worked out
+    # from ``rules`` when the rule set is made (also by ``dataclasses.replace``).
+    asked_for: Mapping[str, tuple[int, ...]] = field(init=False, repr=False)
+    always_asked: tuple[int, ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        asked_for: dict[str, list[int]] = {}
+        for i, rule in enumerate(self.rules):
+            if REGISTRY[rule.kind].needs_hits:
+                for tid in rule.termsets:
+                    asked_for.setdefault(tid, []).append(i)
+        object.__setattr__(self, "asked_for", {t: tuple(found) for t, found in asked_for.items()})
+        object.__setattr__(self, "always_asked", tuple(
+            i for i, rule in enumerate(self.rules) if not REGISTRY[rule.kind].needs_hits))
 
     @property
     def language(self) -> str:
