@@ -501,7 +501,7 @@ class Vocabulary:
             (self._words, any(t.words and not t.case_sensitive for t in sets)),
             (self._case_words, any(t.words and t.case_sensitive for t in sets)),
             (self._phrases, any(t.phrases for t in sets))) if used]
-        self._order = tuple(self.termsets)
+        self._rank = {tid: i for i, tid in enumerate(self.termsets)}  # the pack's order
         # Each pattern, and each term set's excludes, searched only when the caption holds the
         # literals every match needs (skjult.rules.prescan).
         self._patterns = [(t, p) for t in self.termsets.values() for p in t.compiled_regex]
@@ -594,7 +594,9 @@ class Vocabulary:
                 continue
             found[tid] = _near(found[tid], company, termset.within)
         # In the pack's order of term sets, so results never depend on the matchers' order.
-        return {tid: _dedupe(found[tid]) for tid in self._order if found.get(tid)}
+        rank = self._rank
+        return {tid: _dedupe(found[tid]) for tid in sorted(found, key=rank.__getitem__)
+                if found[tid]}
 
 
 def _outside(hits: list[Hit], spans: list[tuple[int, int]]) -> list[Hit]:
