@@ -363,7 +363,11 @@ def _telling(strings: frozenset[str]) -> bool:
     return not all(len(s) == 1 and s.isalnum() for s in strings)
 
 
-def requirements(pattern: str) -> tuple[tuple[str, ...], ...] | None:
+# Sets of literals, every one of which must have a literal in a caption a pattern matches.
+Needs = tuple[tuple[str, ...], ...]
+
+
+def requirements(pattern: str) -> Needs | None:
     """Sets of folded literals such that every match of ``pattern`` holds one literal of each
     set; ``None`` when none is known (or none would tell anything)."""
     if len(pattern) > MAX_PATTERN:
@@ -420,7 +424,7 @@ class Screen:
     literal scan, then only the patterns whose every set of literals has one in the caption
     (and those whose literals are not known)."""
 
-    def __init__(self, needs: Sequence[tuple[tuple[str, ...], ...] | None]):
+    def __init__(self, needs: Sequence[Needs | None]):
         self.scan = LiteralScan(group for need in needs for group in need or ())
         index = {literal: i for i, literal in enumerate(self.scan.literals)}
         self._always = tuple(k for k, need in enumerate(needs) if not need)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +34,7 @@ import regex
 
 from skjult.errors import RuleError, did_you_mean
 from skjult.model import Strength
-from skjult.rules.prescan import Screen, requirements
+from skjult.rules.prescan import Needs, Screen, requirements
 from skjult.rules.yamlsource import Located
 
 if TYPE_CHECKING:
@@ -208,6 +208,9 @@ class TermSet:
     compiled_regex: tuple[Any, ...] = field(default=(), compare=False, repr=False)
     compiled_urls: tuple[Any, ...] = field(default=(), compare=False, repr=False)
     compiled_exclude: Any = field(default=None, compare=False, repr=False)
+    # What every match of each of its patterns (and excludes) needs, by pattern text
+    # (skjult.rules.prescan): worked out when the pack is loaded, so it is cached with it.
+    needs: Mapping[str, Needs | None] = field(default_factory=dict, compare=False, repr=False)
 
 
 def _str_list(doc: Located, path: tuple[Any, ...], value: Any) -> tuple[str, ...]:
@@ -276,6 +279,7 @@ def resolve_includes(termsets: dict[str, TermSet]) -> None:
                                 "itself; include the sets it includes instead")
     for tid, t in list(termsets.items()):
         if not t.include:
+            termsets[tid] = _with_needs(t)
             continue
         parts = []
         for name in t.include:
@@ -298,6 +302,23 @@ def resolve_includes(termsets: dict[str, TermSet]) -> None:
             compiled_exclude=_joined(t, parts),
             include=(),
         )
+        termsets[tid] = _with_needs(termsets[tid])
+
+
+def _with_needs(termset: TermSet) -> TermSet:
+    """The term set with what its patterns need worked out (see ``TermSet.needs``)."""
+    patterns = [*termset.compiled_regex, *([termset.compiled_exclude]
+                                           if termset.compiled_exclude is not None else [])]
+    return dataclasses.replace(termset, needs={p.pattern: requirements(p.pattern) for p in patterns})
+
+
+def needs_of(termset: TermSet, pattern: str) -> Needs | None:
+    """What every match of one of the set's patterns needs: worked out when its pack was loaded,
+    or now (a term set made elsewhere: configured brands, tests)."""
+    try:
+        return termset.needs[pattern]
+    except KeyError:
+        return requirements(pattern)
 
 
 def _joined(termset: TermSet, parts: list[TermSet]) -> Any:
@@ -507,11 +528,11 @@ class Vocabulary:
         self._patterns = [(t, p) for t in self.termsets.values() for p in t.compiled_regex]
         self._excluding = [t for t in self.termsets.values() if t.compiled_exclude is not None]
         # (``prescan=False`` searches every pattern on every caption: the tests compare both.)
-        def needs(pattern: str) -> tuple[tuple[str, ...], ...] | None:
-            return requirements(pattern) if prescan else None
+        def needs(t: TermSet, pattern: str) -> Needs | None:
+            return needs_of(t, pattern) if prescan else None
 
-        self._screen = Screen([needs(p.pattern) for _, p in self._patterns]
-                              + [needs(t.compiled_exclude.pattern) for t in self._excluding])
+        self._screen = Screen([needs(t, p.pattern) for t, p in self._patterns]
+                              + [needs(t, t.compiled_exclude.pattern) for t in self._excluding])
         self._url_sets = [t for t in self.termsets.values() if t.compiled_urls]
         self._echo_sets = [t for t in self.termsets.values() if t.echo is not None]
 
