@@ -24,6 +24,7 @@ and on generated text).
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -36,12 +37,13 @@ import ahocorasick
 # cased characters (``tests/test_prescan.py`` does it again).
 _FOLD_FIRST = str.maketrans({"\u0130": "i", "\u0131": "i", "\ua7dc": "\u019b",
                              "\U0001df95": "ss"})
+_NEEDS_FOLD_FIRST = re.compile("[\u0130\u0131\ua7dc\U0001df95]")  # translate is slow: look first
 
 
 def fold(text: str) -> str:
     """Case-folded so that whatever a pattern's simple case folding matches to a literal folds
     to that literal's own folding."""
-    if not text.isascii():
+    if not text.isascii() and _NEEDS_FOLD_FIRST.search(text):
         text = text.translate(_FOLD_FIRST)
     return text.casefold()
 
@@ -430,15 +432,13 @@ class Screen:
         self._always = tuple(k for k, need in enumerate(needs) if not need)
         # A pattern is looked at when a literal of its first (most telling) set occurs; its
         # other sets are then checked, as bit masks of literals, against the literals found.
-        first: list[list[int]] = [[] for _ in index]
-        self._rest: dict[int, tuple[int, ...]] = {}
+        first: list[list[tuple[int, tuple[int, ...]]]] = [[] for _ in index]
         for k, need in enumerate(needs):
             if not need:
                 continue
+            rest = tuple(sum(1 << index[lit] for lit in group) for group in need[1:])
             for literal in need[0]:
-                first[index[literal]].append(k)
-            if len(need) > 1:
-                self._rest[k] = tuple(sum(1 << index[lit] for lit in group) for group in need[1:])
+                first[index[literal]].append((k, rest))
         self._first = tuple(tuple(ks) for ks in first)
 
     def candidates(self, text: str) -> list[int]:
@@ -450,12 +450,14 @@ class Screen:
         for i in found:
             mask |= 1 << i
         selected = set(self._always)
-        first, rest = self._first, self._rest
+        first = self._first
         for i in found:
-            for k in first[i]:
+            for k, rest in first[i]:
                 if k in selected:
                     continue
-                more = rest.get(k)
-                if more is None or all(mask & group for group in more):
+                for group in rest:
+                    if not mask & group:
+                        break
+                else:
                     selected.add(k)
         return sorted(selected)
