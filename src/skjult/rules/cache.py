@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
-FORMAT = 4  # bump when the pickled classes or the entry layout change shape
+FORMAT = 5  # bump when the pickled classes or the entry layout change shape
 KEY_FILE = "key"
 KEY_BYTES = 32
 DIGEST = hashlib.sha256

@@ -55,6 +55,8 @@ MAX_DEPTH = 32
 MAX_STRINGS = 64
 # A pattern's requirement keeps at most this many sets (all of which must be met).
 MAX_NEEDS = 3
+# A pattern's ways to match (top-level branches) kept apart, at most this many.
+MAX_OPTIONS = 16
 # A character class of at most this many characters counts as an alternation of them.
 MAX_CLASS = 12
 
@@ -74,6 +76,9 @@ class _Info:
 
     exact: frozenset[str] | None
     needs: tuple[frozenset[str], ...] = ()
+    # An alternation's branches, each with its own needs: a match satisfies one branch's needs
+    # entirely, which tells more than one set made of every branch's best.
+    branches: tuple[_Info, ...] = ()
 
     def best(self) -> frozenset[str] | None:
         """The most telling single set of strings one of which every match contains."""
@@ -88,6 +93,23 @@ class _Info:
         telling = {s for s in sets if _score(s)[0]}
         return tuple(sorted(telling, key=lambda s: (_score(s), sorted(s)), reverse=True)
                      )[:MAX_NEEDS]
+
+    def options(self) -> list[tuple[frozenset[str], ...]] | None:
+        """Ways to match, each with every set it needs: a match meets one of them. ``None``
+        when some way needs nothing telling."""
+        if not self.branches:
+            needs = self.all()
+            return [needs] if needs else None
+        found: list[tuple[frozenset[str], ...]] = []
+        for branch in self.branches:
+            more = branch.options()
+            if more is None:
+                return None
+            found += more
+        if len(found) > MAX_OPTIONS:  # too many ways: one set of every branch's best
+            needs = self.all()
+            return [needs] if needs else None
+        return found
 
 
 _EMPTY = _Info(frozenset({""}))
@@ -139,14 +161,17 @@ class _Parser:
                 exact = None
             best = branch.best()  # every branch must name what it needs, or nothing is needed
             need = None if best is None or need is None else need | best
-        return _Info(exact, (need,) if need else ())
+        return _Info(exact, (need,) if need else (), tuple(branches))
 
     def sequence(self) -> _Info:
         run = frozenset({""})  # the strings the pieces since the last unknown one can be
         whole = True  # every piece so far had its strings known
         candidates: list[frozenset[str]] = []
+        pieces: list[_Info] = []
         while self.i < len(self.p) and self.peek() not in "|)":
             piece = self.quantified()
+            if piece != _EMPTY:
+                pieces.append(piece)
             candidates.extend(piece.needs)
             if piece.exact is not None:
                 joined = frozenset(a + b for a in run for b in piece.exact)
@@ -158,6 +183,8 @@ class _Parser:
             # an unknown piece ends the run; a known one too many to join starts the next
             run = piece.exact if piece.exact is not None else frozenset({""})
         candidates.append(run)
+        if len(pieces) == 1:  # one piece among assertions of nothing ("(?-f)(?:a|b)") is that piece
+            return pieces[0]
         return _Info(run if whole else None, _Info(None, tuple(candidates)).all())
 
     def quantified(self) -> _Info:
@@ -359,32 +386,54 @@ class _Parser:
         return self.p[self.i:self.i + 1]
 
 
-# A requirement made only of single letters or digits is met by nearly every caption: the
-# pattern is searched always, and the scan spared matching them.
+# A set holding a single letter or digit is met by nearly every caption: it is left out (the
+# pattern's other sets still count), and the scan spared matching it.
 def _telling(strings: frozenset[str]) -> bool:
-    return not all(len(s) == 1 and s.isalnum() for s in strings)
+    return not any(len(s) == 1 and s.isalnum() for s in strings)
 
 
 # Sets of literals, every one of which must have a literal in a caption a pattern matches.
 Needs = tuple[tuple[str, ...], ...]
+# Ways a pattern can match, each with what it needs: a caption must meet one of them.
+Options = tuple[Needs, ...]
+
+
+def _parsed(pattern: str) -> _Info | None:
+    if len(pattern) > MAX_PATTERN:
+        return None
+    try:
+        return _Parser(pattern).parse()
+    except (_Unknown, IndexError, RecursionError):
+        return None
+
+
+def _kept(needs: Iterable[frozenset[str]]) -> Needs:
+    """The telling sets, each without strings that hold another of the set ("link" covers
+    "links"), longest strings first."""
+    out = []
+    for need in needs:
+        if _telling(need):
+            kept = [s for s in need if not any(o != s and o in s for o in need)]
+            out.append(tuple(sorted(kept, key=lambda s: (-len(s), s))))
+    return tuple(out)
 
 
 def requirements(pattern: str) -> Needs | None:
     """Sets of folded literals such that every match of ``pattern`` holds one literal of each
     set; ``None`` when none is known (or none would tell anything)."""
-    if len(pattern) > MAX_PATTERN:
+    info = _parsed(pattern)
+    return (_kept(info.all()) or None) if info is not None else None
+
+
+def options(pattern: str) -> Options | None:
+    """The ways ``pattern`` can match (its top-level branches), each with the sets of literals
+    it needs: a caption meeting none of them cannot match. ``None`` when not known."""
+    info = _parsed(pattern)
+    found = info.options() if info is not None else None
+    if found is None:
         return None
-    try:
-        needs = _Parser(pattern).parse().all()
-    except (_Unknown, IndexError, RecursionError):
-        return None
-    out = []
-    for need in needs:
-        if _telling(need):
-            # a string holding another of the set adds nothing: "link" covers "links"
-            kept = [s for s in need if not any(o != s and o in s for o in need)]
-            out.append(tuple(sorted(kept, key=lambda s: (-len(s), s))))
-    return tuple(out) or None
+    kept = tuple(_kept(needs) for needs in found)
+    return None if not all(kept) else tuple(dict.fromkeys(kept))
 
 
 def required_literals(pattern: str) -> tuple[str, ...] | None:
@@ -422,23 +471,23 @@ class LiteralScan:
 
 
 class Screen:
-    """Which of many patterns can match a caption, from each pattern's ``requirements``: one
-    literal scan, then only the patterns whose every set of literals has one in the caption
-    (and those whose literals are not known)."""
+    """Which of many patterns can match a caption, from each pattern's ``options``: one literal
+    scan, then only the patterns with a way to match whose every set of literals has one in the
+    caption (and those whose literals are not known)."""
 
-    def __init__(self, needs: Sequence[Needs | None]):
-        self.scan = LiteralScan(group for need in needs for group in need or ())
+    def __init__(self, ways: Sequence[Options | None]):
+        self.scan = LiteralScan(group for options in ways for needs in options or ()
+                                for group in needs)
         index = {literal: i for i, literal in enumerate(self.scan.literals)}
-        self._always = tuple(k for k, need in enumerate(needs) if not need)
-        # A pattern is looked at when a literal of its first (most telling) set occurs; its
-        # other sets are then checked, as bit masks of literals, against the literals found.
+        self._always = tuple(k for k, options in enumerate(ways) if not options)
+        # A way is looked at when a literal of its first (most telling) set occurs; its other
+        # sets are then checked, as bit masks of literals, against the literals found.
         first: list[list[tuple[int, tuple[int, ...]]]] = [[] for _ in index]
-        for k, need in enumerate(needs):
-            if not need:
-                continue
-            rest = tuple(sum(1 << index[lit] for lit in group) for group in need[1:])
-            for literal in need[0]:
-                first[index[literal]].append((k, rest))
+        for k, options in enumerate(ways):
+            for needs in options or ():
+                rest = tuple(sum(1 << index[lit] for lit in group) for group in needs[1:])
+                for literal in needs[0]:
+                    first[index[literal]].append((k, rest))
         self._first = tuple(tuple(ks) for ks in first)
 
     def candidates(self, text: str) -> list[int]:

@@ -34,7 +34,7 @@ import regex
 
 from skjult.errors import RuleError, did_you_mean
 from skjult.model import Strength
-from skjult.rules.prescan import Needs, Screen, requirements
+from skjult.rules.prescan import Options, Screen, options
 from skjult.rules.yamlsource import Located
 
 if TYPE_CHECKING:
@@ -210,7 +210,7 @@ class TermSet:
     compiled_exclude: Any = field(default=None, compare=False, repr=False)
     # What every match of each of its patterns (and excludes) needs, by pattern text
     # (skjult.rules.prescan): worked out when the pack is loaded, so it is cached with it.
-    needs: Mapping[str, Needs | None] = field(default_factory=dict, compare=False, repr=False)
+    needs: Mapping[str, Options | None] = field(default_factory=dict, compare=False, repr=False)
 
 
 def _str_list(doc: Located, path: tuple[Any, ...], value: Any) -> tuple[str, ...]:
@@ -309,16 +309,16 @@ def _with_needs(termset: TermSet) -> TermSet:
     """The term set with what its patterns need worked out (see ``TermSet.needs``)."""
     patterns = [*termset.compiled_regex, *([termset.compiled_exclude]
                                            if termset.compiled_exclude is not None else [])]
-    return dataclasses.replace(termset, needs={p.pattern: requirements(p.pattern) for p in patterns})
+    return dataclasses.replace(termset, needs={p.pattern: options(p.pattern) for p in patterns})
 
 
-def needs_of(termset: TermSet, pattern: str) -> Needs | None:
+def needs_of(termset: TermSet, pattern: str) -> Options | None:
     """What every match of one of the set's patterns needs: worked out when its pack was loaded,
     or now (a term set made elsewhere: configured brands, tests)."""
     try:
         return termset.needs[pattern]
     except KeyError:
-        return requirements(pattern)
+        return options(pattern)
 
 
 def _joined(termset: TermSet, parts: list[TermSet]) -> Any:
@@ -528,7 +528,7 @@ class Vocabulary:
         self._patterns = [(t, p) for t in self.termsets.values() for p in t.compiled_regex]
         self._excluding = [t for t in self.termsets.values() if t.compiled_exclude is not None]
         # (``prescan=False`` searches every pattern on every caption: the tests compare both.)
-        def needs(t: TermSet, pattern: str) -> Needs | None:
+        def needs(t: TermSet, pattern: str) -> Options | None:
             return needs_of(t, pattern) if prescan else None
 
         self._screen = Screen([needs(t, p.pattern) for t, p in self._patterns]
