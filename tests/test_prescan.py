@@ -216,3 +216,19 @@ def _compiled_once() -> list[tuple[str, object]]:
 @cache
 def _screen_once() -> Screen:
     return Screen([options(p) for p, _ in _compiled_once()])
+
+
+def test_every_case_class_of_the_regex_module_folds_to_one_string() -> None:
+    """Whatever the regex module takes as the same letter ignoring case, ``fold`` makes the same
+    text: checked over every code point with the module's own case tables (which also says
+    whether skjult.rules.casefolds needs regenerating for a newer regex)."""
+    from regex import _regex
+
+    differing = []
+    for code in range(0x110000):
+        if 0xD800 <= code < 0xE000:
+            continue
+        cases = _regex.get_all_cases(regex.IGNORECASE, code)
+        if len(cases) > 1 and len({fold(chr(c)) for c in cases}) > 1:
+            differing.append([hex(c) for c in cases])
+    assert differing == []

@@ -30,14 +30,12 @@ from typing import Any
 
 import ahocorasick
 
-# Letters a case-insensitive pattern matches although ``casefold`` makes them something else:
-# the Turkish dotted capital İ (casefold: "i" and a combining dot) and dotless ı (which "I"
-# matches); letters newer than Python's Unicode tables (capital lambda with stroke, a small
-# sharp s variant). Found by comparing the ``regex`` module's matches with ``casefold`` over all
-# cased characters (``tests/test_prescan.py`` does it again).
-_FOLD_FIRST = str.maketrans({"\u0130": "i", "\u0131": "i", "\ua7dc": "\u019b",
-                             "\U0001df95": "ss"})
-_NEEDS_FOLD_FIRST = re.compile("[\u0130\u0131\ua7dc\U0001df95]")  # translate is slow: look first
+from skjult.rules.casefolds import FOLD_FIRST
+
+# Letters a case-insensitive pattern matches although ``casefold`` makes them something else
+# (see skjult.rules.casefolds): put to their case class's folding first.
+_FOLD_FIRST = str.maketrans(FOLD_FIRST)
+_NEEDS_FOLD_FIRST = re.compile("[" + re.escape("".join(FOLD_FIRST)) + "]")  # translate is slow
 
 
 def fold(text: str) -> str:
@@ -55,6 +53,8 @@ MAX_DEPTH = 32
 MAX_STRINGS = 64
 # A pattern's requirement keeps at most this many sets (all of which must be met).
 MAX_NEEDS = 3
+# A run of literal text is cut into literals of at most about this many characters.
+MAX_LITERAL = 32
 # A pattern's ways to match (top-level branches) kept apart, at most this many.
 MAX_OPTIONS = 16
 # A character class of at most this many characters counts as an alternation of them.
@@ -62,7 +62,26 @@ MAX_CLASS = 12
 
 _ZERO_WIDTH_ESCAPES = frozenset("bBAZzGmMK")
 _CHAR_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v", "a": "\a"}
-_FLAG_LETTERS = frozenset("aimsuLfwbe0123456789V-")
+# Inline flags of the regex module, turned on and (after "-") off.
+_FLAGS = re.compile(r"(?:[abefiLmprsuwx]|V[01])*(?:-(?:[abefiLmprsuwx]|V[01])+)?")
+
+
+def _number(text: str) -> bool:
+    """A quantifier's bound as the regex module reads it: ASCII digits, or nothing."""
+    return text == "" or (text.isascii() and text.isdigit() and len(text) <= 9)
+
+
+def _comment_end(pattern: str, start: int) -> int:
+    """Where the comment whose text starts at ``start`` ends (a backslash escapes ")")."""
+    i = start
+    while i < len(pattern):
+        if pattern[i] == "\\":
+            i += 2
+            continue
+        if pattern[i] == ")":
+            return i
+        i += 1
+    raise _Unknown
 
 
 class _Unknown(Exception):
@@ -113,6 +132,9 @@ class _Info:
 
 
 _EMPTY = _Info(frozenset({""}))
+# What a comment or a group of flags stands for: nothing, but a quantifier after it repeats the
+# item before it (told apart from _EMPTY by identity).
+_NOTHING = _Info(frozenset({""}))
 _ANY = _Info(None)
 
 
@@ -165,6 +187,7 @@ class _Parser:
 
     def sequence(self) -> _Info:
         run = frozenset({""})  # the strings the pieces since the last unknown one can be
+        longest = 0  # the length of the longest of them
         whole = True  # every piece so far had its strings known
         candidates: list[frozenset[str]] = []
         pieces: list[_Info] = []
@@ -177,11 +200,16 @@ class _Parser:
                 joined = frozenset(a + b for a in run for b in piece.exact)
                 if len(joined) <= MAX_STRINGS:
                     run = joined
+                    longest += max(len(b) for b in piece.exact)
+                    if longest >= MAX_LITERAL:  # telling enough: kept, and the next run begun
+                        candidates.append(run)  # (so long literal runs cost linear time)
+                        whole, run, longest = False, frozenset({""}), 0
                     continue
             candidates.append(run)
             whole = False
             # an unknown piece ends the run; a known one too many to join starts the next
             run = piece.exact if piece.exact is not None else frozenset({""})
+            longest = max(len(b) for b in run)
         candidates.append(run)
         if len(pieces) == 1:  # one piece among assertions of nothing ("(?-f)(?:a|b)") is that piece
             return pieces[0]
@@ -189,6 +217,9 @@ class _Parser:
 
     def quantified(self) -> _Info:
         atom = self.atom()
+        if atom is _NOTHING and self.peek() in ("?", "*", "+", "{"):
+            # after a comment or flags the regex module repeats the item before them
+            raise _Unknown
         quantifier = self.quantifier()
         if quantifier is None:
             return atom
@@ -210,9 +241,11 @@ class _Parser:
             close = self.p.find("}", self.i)
             body = self.p[self.i + 1:close] if close > 0 else ""
             low_text, comma, high_text = body.partition(",")
-            if close < 0 or not (low_text.isdigit() or low_text == "") or \
-                    not (high_text.isdigit() or high_text == "") or (not comma and not low_text):
-                raise _Unknown  # fuzzy matching ("{e<=1}") or a brace we cannot read
+            if close < 0 or not _number(low_text) or not _number(high_text) or \
+                    (not comma and not low_text):
+                # fuzzy matching ("{e<=1}"), or braces the regex module may read as text
+                # ("{١}": its digits are ASCII only)
+                raise _Unknown
             self.i = close + 1
             low = int(low_text) if low_text else 0
             high = (int(high_text) if high_text else None) if comma else low
@@ -258,6 +291,8 @@ class _Parser:
                 if close < 0:
                     raise _Unknown
                 self.i = close + 1
+            elif nxt in "pP":  # "\pL": a property named by one letter
+                self.i += 1
             elif nxt == "g" and self.peek() == "<":
                 close = self.p.find(">", self.i)
                 if close < 0:
@@ -298,41 +333,44 @@ class _Parser:
             first = False
             if ch == "[" or self.p[i:i + 2] in ("--", "&&", "||", "~~"):
                 raise _Unknown  # version 1's nested sets and set operations
-            if ch == "\\":
-                nxt = self.p[i + 1:i + 2]
-                if nxt.isalnum():
-                    if nxt in _CHAR_ESCAPES and chars is not None:
-                        chars.add(_CHAR_ESCAPES[nxt])
-                    else:
-                        chars = None
-                        if nxt in "pPN" and self.p[i + 2:i + 3] == "{":
-                            close = self.p.find("}", i)
-                            if close < 0:
-                                raise _Unknown
-                            i = close + 1
-                            continue
-                        if nxt in "xuU":
-                            raise _Unknown  # a code point inside a class: not worth reading
-                    i += 2
-                    continue
-                value, i = nxt, i + 2
-            else:
-                value, i = ch, i + 1
+            value, i = self.class_item(i)
             if self.p[i:i + 1] == "-" and self.p[i + 1:i + 2] not in ("]", ""):
-                end = self.p[i + 1]
-                if end == "\\":
-                    raise _Unknown
-                i += 2
-                if chars is not None and 0 <= ord(end) - ord(value) < MAX_CLASS:
+                end, i = self.class_item(i + 1)
+                if chars is not None and value is not None and end is not None and \
+                        0 <= ord(end) - ord(value) < MAX_CLASS:
                     chars.update(chr(c) for c in range(ord(value), ord(end) + 1))
                 else:
                     chars = None
-            elif chars is not None:
+            elif chars is not None and value is not None:
                 chars.add(value)
+            elif value is None:
+                chars = None
         self.i = i + 1
         if negated or chars is None or len(chars) > MAX_CLASS:
             return _ANY
         return _Info(frozenset(fold(c) for c in chars))
+
+    def class_item(self, i: int) -> tuple[str | None, int]:
+        r"""The character a class member at ``i`` stands for (``None``: one of many, as ``\d``
+        or ``\p{L}``), and where the next member starts."""
+        ch = self.p[i]
+        if ch != "\\":
+            return ch, i + 1
+        nxt = self.p[i + 1:i + 2]
+        if not nxt:
+            raise _Unknown
+        if nxt in _CHAR_ESCAPES:
+            return _CHAR_ESCAPES[nxt], i + 2
+        if nxt in "xuU0":
+            raise _Unknown  # a code point inside a class: not worth reading
+        if nxt.isalnum():
+            if nxt in "pPN" and self.p[i + 2:i + 3] == "{":
+                close = self.p.find("}", i)
+                if close < 0:
+                    raise _Unknown
+                return None, close + 1
+            return None, i + (3 if nxt in "pP" else 2)  # "\pL": a one-letter property
+        return nxt, i + 2  # an escaped sign stands for itself
 
     def group(self) -> _Info:
         self.depth += 1
@@ -344,7 +382,7 @@ class _Parser:
             head = p[i + 1:i + 3]
             if head[:1] in ("=", "!") or head in ("<=", "<!"):
                 zero_width = True  # a look-around consumes nothing
-                positive = "=" in head
+                positive = head[:1] == "=" or head == "<="
                 i += 2 if head[:1] in ("=", "!") else 3
             elif head[:1] in (":", ">", "|"):
                 i += 2
@@ -353,24 +391,22 @@ class _Parser:
                 if close < 0:
                     raise _Unknown
                 i = close + 1
-            elif head[:1] == "#":  # a comment
-                close = p.find(")", i)
-                if close < 0:
-                    raise _Unknown
+            elif head[:1] == "#":  # a comment, which may hold an escaped ")"
+                close = _comment_end(p, i + 2)
                 self.i = close + 1
                 self.depth -= 1
-                return _EMPTY
+                return _NOTHING
             else:  # inline flags: "(?i)", "(?-i:...)"; verbose mode changes what spaces mean
-                j = i + 1
-                while j < len(p) and p[j] in _FLAG_LETTERS:
-                    j += 1
-                flags = p[i + 1:j]
+                found = _FLAGS.match(p, i + 1)
+                assert found is not None  # it matches the empty string
+                flags, j = found.group(), found.end()
+                # "(?1)", "(?-1)", "(?R)", "(?&name)" call groups; "(?(1)…)" is a condition
                 if j >= len(p) or p[j] not in ":)" or "x" in flags or not flags:
                     raise _Unknown
                 if p[j] == ")":
                     self.i = j + 1
                     self.depth -= 1
-                    return _EMPTY
+                    return _NOTHING
                 i = j + 1
         self.i = i
         inner = self.alternation()
@@ -403,8 +439,8 @@ def _parsed(pattern: str) -> _Info | None:
         return None
     try:
         return _Parser(pattern).parse()
-    except (_Unknown, IndexError, RecursionError):
-        return None
+    except (_Unknown, IndexError, RecursionError, ValueError, OverflowError):
+        return None  # OverflowError, ValueError: a code point or a number out of range
 
 
 def _kept(needs: Iterable[frozenset[str]]) -> Needs:
