@@ -350,19 +350,28 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
         # change what is checked
         sink.start(describe_run(checker.ruleset, lang, paths, fail_level, settings))
         runner = checker.runner
-        for result in runner.results(posts_of(items(), report, listener),
-                                     jobs=jobs or os.cpu_count() or 1):
-            if fixer is not None:
-                result, message = fixer.handle(result)
-                if message:
-                    if diff:  # diff lines start with "+", "-", " " or "@@": never a command
-                        click.echo(printable(localize(message, lang), keep=NEWLINE_TAB)
-                                   .replace("##[", "##\\["))
-                    else:
-                        tell(message)
-            report.add(result)
-            if not diff:
-                sink.post(result)
+        posts = posts_of(items(), report, listener)
+        processes = jobs or os.cpu_count() or 1
+        if fixer is None and sink.per_post_text and not report.keep_results:
+            # Nothing here needs a post's whole result: each post's text is rendered where it is
+            # judged (in the workers, with --jobs) and only written here, and the totals are
+            # counted from its digest. This process is the one --jobs cannot multiply.
+            for digest, text in runner.rendered(posts, sink.blueprint(), processes):
+                report.add_digest(digest)
+                sink.post_texts(text, 1)
+        else:
+            for result in runner.results(posts, jobs=processes):
+                if fixer is not None:
+                    result, message = fixer.handle(result)
+                    if message:
+                        if diff:  # diff lines start with "+", "-", " " or "@@": never a command
+                            click.echo(printable(localize(message, lang), keep=NEWLINE_TAB)
+                                       .replace("##[", "##\\["))
+                        else:
+                            tell(message)
+                report.add(result)
+                if not diff:
+                    sink.post(result)
         meter.done()
         if not diff:
             report.suppressions = checker.ledger.status()

@@ -18,7 +18,10 @@ from skjult.report.terminal import printable
 
 
 class LineFormatter(Formatter):
-    def post(self, result: PostResult) -> None:
+    per_post_text = True  # a post's lines say nothing of the posts before it
+
+    def text(self, result: PostResult) -> str:
+        lines = []
         for finding in result.findings:
             where = place(result.post, finding)
             at = Text("whole post") if finding.whole_post else \
@@ -29,8 +32,14 @@ class LineFormatter(Formatter):
                 extra = " " + printable(localize(Text("(post {id}, {at})", id=result.post.id or "?",
                                                       at=at), self.lang))
             severity = i18n.severity(str(finding.severity), self.lang)
-            self.out.write(f"{printable(where.file)}:{where.line}:{where.column}: {severity} "
-                           f"{printable(finding.rule)} {printable(finding.message)}{extra}\n")
+            lines.append(f"{printable(where.file)}:{where.line}:{where.column}: {severity} "
+                         f"{printable(finding.rule)} {printable(finding.message)}{extra}\n")
+        return "".join(lines)
+
+    def post(self, result: PostResult) -> None:
+        text = self.text(result)
+        if text:
+            self.out.write(text)
 
     def finish(self, report: Report) -> None:
         skipped = localize(Text("skipped"), self.lang)

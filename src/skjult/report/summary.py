@@ -1,13 +1,23 @@
-"""Per-creator aggregation and run totals. Memory grows with creators, not posts."""
+"""Per-creator aggregation and run totals. Memory grows with creators, not posts.
+
+The totals are counted from a ``Digest`` of each result, never from the result itself: a
+``--jobs`` worker sends only the digest (and the post's finished output text) back to the main
+process, and both ways of running go through ``Report.add_digest``, so their totals cannot drift
+apart."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from skjult.i18n import UNKNOWN, Text
 from skjult.items import NO_TEXT, Notice, Skip
 from skjult.model import PostResult, Severity, Verdict
+
+if TYPE_CHECKING:
+    from skjult.config import Suppression
+    from skjult.suppress import Suppressed
 
 MAX_SKIPS_KEPT = 1000  # skips beyond this are counted, not listed
 # The key of posts without a creator; machine formats (JSON, CSV) keep it as this stable code,
@@ -18,6 +28,62 @@ UNKNOWN_CREATOR = UNKNOWN["en"]
 def creator_label(creator: str, lang: str) -> str:
     """A creator as a report for people names it: posts without one under "(ukendt)"."""
     return UNKNOWN[lang] if creator == UNKNOWN_CREATOR else creator
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """What the run's totals (``Report``, ``CreatorSummary``) and the suppression ``Ledger``
+    need of one checked post, and nothing more: small and cheap to send between processes,
+    where a whole ``PostResult`` (caption, findings, evidence) costs far more to pickle and
+    unpickle than its report line costs to write.
+
+    ``suppressed``, ``lapsed`` and ``suppress`` are empty for nearly every post."""
+
+    file: str | None  # the post's file, for per-file totals
+    creator: str | None
+    created_at: str | None
+    verdict: Verdict
+    categories: tuple[str, ...]  # of the findings, each once, sorted
+    highest: Severity | None  # the most severe finding's severity
+    suppressed: tuple[Suppressed, ...] = ()  # findings accepted by a suppression
+    lapsed: tuple[Suppression, ...] = ()  # expired suppressions that would have applied
+    suppress: tuple[Suppression, ...] = ()  # the post's own (a draft's front matter)
+
+    @classmethod
+    def of(cls, result: PostResult) -> Digest:
+        post = result.post
+        findings = result.findings
+        highest: Severity | None = None
+        for finding in findings:
+            if highest is None or _RANKS[finding.severity] > _RANKS[highest]:
+                highest = finding.severity
+        return cls(post.file, post.creator, post.created_at, result.verdict,
+                   tuple(sorted({f.category for f in findings})), highest, result.suppressed,
+                   result.lapsed, post.suppress)
+
+    @property
+    def is_commercial(self) -> bool:
+        return self.verdict is not Verdict.NOT_COMMERCIAL
+
+    def __reduce__(self) -> tuple[Callable[..., Digest], tuple[Any, ...]]:
+        # Pickled as its fields, the verdict and severity as their plain values: a --jobs worker
+        # sends one per post, and a slotted dataclass's own pickling (a state dict, set field by
+        # field) or an enum's (its class called with the value) cost several times as much.
+        return (_digest, (self.file, self.creator, self.created_at, self.verdict.value,
+                          self.categories, None if self.highest is None else self.highest.value,
+                          self.suppressed, self.lapsed, self.suppress))
+
+
+_VERDICTS: dict[str, Verdict] = {verdict.value: verdict for verdict in Verdict}
+_SEVERITIES: dict[str | None, Severity | None] = {None: None, **{s.value: s for s in Severity}}
+_RANKS: dict[Severity, int] = {severity: severity.rank for severity in Severity}
+
+
+def _digest(file: str | None, creator: str | None, created_at: str | None, verdict: str,
+            categories: tuple[str, ...], highest: str | None, *suppressions: Any) -> Digest:
+    """A ``Digest`` as ``Digest.__reduce__`` pickled it."""
+    return Digest(file, creator, created_at, _VERDICTS[verdict], categories, _SEVERITIES[highest],
+                  *suppressions)
 
 
 @dataclass(slots=True)
@@ -34,17 +100,20 @@ class CreatorSummary:
     suppressed: int = 0  # findings on this creator's posts accepted by a suppression
 
     def add(self, result: PostResult) -> None:
+        self.add_digest(Digest.of(result))
+
+    def add_digest(self, digest: Digest) -> None:
         self.posts += 1
-        self.suppressed += len(result.suppressed)
-        when = result.post.created_at
+        self.suppressed += len(digest.suppressed)
+        when = digest.created_at
         if when:
             if self.first_post is None or when < self.first_post:
                 self.first_post = when
             if self.last_post is None or when > self.last_post:
                 self.last_post = when
-        if not result.is_commercial:
+        verdict = digest.verdict
+        if verdict is Verdict.NOT_COMMERCIAL:
             return
-        verdict = result.verdict
         self.commercial += 1
         if verdict is Verdict.COMPLIANT:
             self.compliant += 1
@@ -52,7 +121,7 @@ class CreatorSummary:
             self.warnings += 1
         else:
             self.violations += 1
-        for category in {f.category for f in result.findings}:
+        for category in digest.categories:
             self.categories[category] = self.categories.get(category, 0) + 1
 
     @property
@@ -106,22 +175,29 @@ class Report:
     suppressions: list[dict[str, Any]] = field(default_factory=list)  # their status, at the end
 
     def add(self, result: PostResult) -> None:
-        if result.post.file is not None:
-            totals = self.file(result.post.file)
+        """One checked post; the result itself is kept with ``keep_results``."""
+        self.add_digest(Digest.of(result))
+        if self.keep_results:
+            self.results.append(result)
+
+    def add_digest(self, digest: Digest) -> None:
+        """One checked post, counted from its digest (the result is not at hand: a caller
+        that needs ``results`` kept uses ``add``)."""
+        if digest.file is not None:
+            totals = self.file(digest.file)
             totals.read += 1
             totals.checked += 1
-        creator = result.post.creator or UNKNOWN_CREATOR
+        creator = digest.creator or UNKNOWN_CREATOR
         summary = self.creators.get(creator)
         if summary is None:
             summary = self.creators[creator] = CreatorSummary(creator)
-        summary.add(result)
-        self.verdicts[str(result.verdict)] += 1
-        self.suppressed += len(result.suppressed)
-        for finding in result.findings:
-            if self.highest is None or finding.severity.rank > self.highest.rank:
-                self.highest = finding.severity
-        if self.keep_results:
-            self.results.append(result)
+        summary.add_digest(digest)
+        self.verdicts[digest.verdict] += 1  # a StrEnum hashes and compares as its value
+        self.suppressed += len(digest.suppressed)
+        highest = digest.highest
+        if highest is not None and (self.highest is None or
+                                    _RANKS[highest] > _RANKS[self.highest]):
+            self.highest = highest
 
     def file(self, name: str) -> FileTotals:
         totals = self.files.get(name)

@@ -1,24 +1,31 @@
 """One way to run a check over many posts: the command line, ``skjult.check_posts`` and
 ``Checker.iter_results`` all go through ``Runner``.
 
-A runner judges posts (in this process, or in ``jobs`` worker processes), counts what
-suppressions accepted, and routes what readers yield besides posts — records skipped, files
-opened, notes, files that could not be read — into the run's ``Report`` and to whoever
-listens (the command line's stderr)."""
+A runner judges posts (in this process, or in ``jobs`` worker processes) and hands back their
+results, or, for an output format that needs no more, each post's finished text and ``Digest``
+(``rendered``); it counts what suppressions accepted, and routes what readers yield besides
+posts — records skipped, files opened, notes, files that could not be read — into the run's
+``Report`` and to whoever listens (the command line's stderr)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from skjult.i18n import DEFAULT_LANG, Text, described
 from skjult.items import NO_TEXT, Notice, Opened, Skip, Unreadable
 from skjult.model import Post, PostResult
-from skjult.report.summary import Report
+from skjult.report.summary import Digest, Report
 from skjult.rules.ruleset import RuleSet
 from skjult.run import parallel
 from skjult.run.judging import Judge
 from skjult.suppress import Ledger
+
+if TYPE_CHECKING:
+    from skjult.config import Suppression
+    from skjult.report.base import Blueprint
+    from skjult.suppress import Suppressed
 
 # What readers yield: the posts to check, and what the run must account for besides them.
 ReaderItem = Post | Skip | Opened | Notice | Unreadable
@@ -53,13 +60,36 @@ class Runner:
         processes (same results, same order)."""
         judged = self.judge.results(posts) if jobs <= 1 else \
             parallel.results(self.judge, posts, jobs)
-        ledger = self.ledger
         for result in judged:
-            if result.post.suppress:  # a draft's own suppressions, listed with the configuration's
-                ledger.declare(result.post.suppress)
-            if result.suppressed or result.lapsed:
-                ledger.count(result.suppressed, result.lapsed)
+            if result.post.suppress or result.suppressed or result.lapsed:
+                self._count(result.post.suppress, result.suppressed, result.lapsed)
             yield result
+
+    def rendered(self, posts: Iterable[Post], blueprint: Blueprint, jobs: int = 1
+                 ) -> Iterator[tuple[Digest, str]]:
+        """Each post's ``Digest`` and its output text (``Formatter.text`` of the formatter
+        ``blueprint`` builds; formats with ``per_post_text`` only), in order, counted in the
+        ledger as ``results`` counts them. With ``jobs`` > 1 the workers render the text, so
+        this process neither receives nor formats the results."""
+        if jobs <= 1:
+            text = blueprint.build().text
+            made: Iterable[tuple[Digest, str]] = (
+                (Digest.of(result), text(result)) for result in self.judge.results(posts))
+        else:
+            made = parallel.rendered(self.judge, posts, jobs, blueprint)
+        for digest, rendering in made:
+            if digest.suppress or digest.suppressed or digest.lapsed:
+                self._count(digest.suppress, digest.suppressed, digest.lapsed)
+            yield digest, rendering
+
+    def _count(self, own: tuple[Suppression, ...], suppressed: tuple[Suppressed, ...],
+               lapsed: tuple[Suppression, ...]) -> None:
+        """What one post's suppressions did, in the ledger (the same for results and digests).
+        ``own``: a draft's own suppressions, listed with the configuration's."""
+        if own:
+            self.ledger.declare(own)
+        if suppressed or lapsed:
+            self.ledger.count(suppressed, lapsed)
 
     def check(self, post: Post) -> PostResult:
         """One post's result (counted like the others of the run)."""
