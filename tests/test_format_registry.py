@@ -36,7 +36,7 @@ from skjult.readers.tree import Tree
 # The display order of `skjult formats` (and of FORMATS), as it was before the refactor.
 LISTED = ["instagram", "facebook", "tiktok", "youtube-takeout", "youtube-api", "apify-instagram",
           "apify-tiktok", "instaloader", "instagram-graph", "meta-content-library", "crowdtangle",
-          "jsonl", "json", "csv", "draft", "text"]
+          "jsonl", "json", "csv", "parquet", "draft", "text"]
 
 
 # -- the registry as it is ------------------------------------------------------------------------
@@ -64,7 +64,8 @@ def test_detection_tries_signatures_in_the_order_of_the_old_tables() -> None:
     assert [name for name, _ in REGISTRY.csv_headers] == [
         "youtube-takeout", "crowdtangle", "apify-tiktok", "apify-instagram",
         "meta-content-library", "instagram-graph"]
-    assert [f.name for f in REGISTRY.by_suffix] == ["draft"]
+    assert [f.name for f in REGISTRY.by_suffix] == ["parquet", "draft"]
+    assert [f.name for f in REGISTRY.by_magic] == ["parquet"]
 
 
 def test_no_two_formats_claim_the_same_extension() -> None:

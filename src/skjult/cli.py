@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import json
 import os
 import signal
@@ -291,6 +292,11 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, per: str, delimi
     if show_settings:
         click.echo(settings_text(settings), nl=False)
         sys.exit(EXIT_OK)
+    if fmt == "parquet":  # bytes, in row groups: a file, not a stream to read as it comes
+        if target is None:
+            _fail(Text("--format parquet writes a file: add -o results.parquet"))
+        if importlib.util.find_spec("pyarrow") is None:
+            _fail(Text("--format parquet needs pyarrow: pip install 'skjult[parquet]'"))
     destination: AtomicFile | None = None
     out: IO[str] = sys.stdout
     if target is not None:

@@ -30,6 +30,7 @@ from skjult.readers import (
     generic,
     instagram,
     instaloader,
+    parquet,
     platform_apis,
     tiktok,
     youtube,
@@ -75,6 +76,7 @@ class Registry:
             ((f.name, f.csv_header) for f in listed if f.csv_header is not None),
             key=lambda found: found[1].rank))
         self.by_suffix: tuple[InputFormat, ...] = tuple(f for f in listed if f.suffixes)
+        self.by_magic: tuple[InputFormat, ...] = tuple(f for f in listed if f.magic)
 
     def exports(self, tree: Tree) -> tuple[list[tuple[str, str]], list[str], list[Member]]:
         """The exports in a tree as (format, root), the roots of HTML exports, and the members
@@ -121,6 +123,11 @@ class Registry:
         for fmt in self.by_suffix:
             if suffix in fmt.suffixes:
                 return fmt.name
+        if self.by_magic:
+            first = doc.start_bytes(max(len(f.magic) for f in self.by_magic))
+            for fmt in self.by_magic:
+                if first.startswith(fmt.magic):
+                    return fmt.name
         head = doc.head()
         start = head.lstrip(" \t\r\n")
         if start[:1] and start[:1] in "[{":
@@ -159,6 +166,7 @@ REGISTRY = Registry((
     generic.JSONL_FORMAT,
     generic.JSON_FORMAT,
     generic.CSV_FORMAT,
+    parquet.FORMAT,
     drafts.FORMAT,
     generic.TEXT_FORMAT,
 ))

@@ -72,6 +72,18 @@ class Document:
                                              "JSON or CSV text"))
         return sample.decode("utf-8", errors="ignore").lstrip("\ufeff")
 
+    def start_bytes(self, size: int) -> bytes:
+        """The first ``size`` bytes, whatever they are (a binary format's magic); the file is
+        not consumed."""
+        if self._pending is None:
+            self._pending = self.binary()
+        try:
+            return self._pending.peek(size)[:size]
+        except (lzma.LZMAError, EOFError, OSError, zipfile.BadZipFile, zlib.error) as exc:
+            self.close()
+            raise InputError(self.name, Text("cannot be decompressed: {error}", error=str(exc))) \
+                from None
+
     def close(self) -> None:
         """Release a stream opened only to look at the start."""
         if self._pending is not None:

@@ -105,6 +105,8 @@ class InputFormat:
     suffixes: tuple[str, ...] = ()
     # members of a folder or archive with those extensions that are not this format (README.txt)
     not_members: re.Pattern[str] | None = None
+    # the bytes a file of this format starts with whatever its name (a binary format's magic)
+    magic: bytes = b""
 
     def __post_init__(self) -> None:
         # a declaration that could never be used is a mistake to report at import, not a format

@@ -444,7 +444,7 @@ def read_csv(stream: TextSource, name: str, options: ReadOptions,
     rows = csv_rows(stream, name, header)
     first = next(rows, None)  # reads the header
     if convert is generic_post:
-        _check_header(header, rows, first, name, options)
+        check_header(header, rows, first, name, options)
         unused = unused_names(header, options.mapping)
         if unused:  # a column no field reads is not dropped without a word
             yield Notice(name, Text("columns not used: {columns}",
@@ -458,9 +458,9 @@ def read_csv(stream: TextSource, name: str, options: ReadOptions,
             yield convert_record(item[1], name, item[0], convert, options)
 
 
-def _check_header(header: list[str], rows: Iterator[tuple[str, dict[str, str]] | Skip],
-                  first: tuple[str, dict[str, str]] | Skip | None, name: str,
-                  options: ReadOptions) -> None:
+def check_header(header: list[str], rows: Iterator[tuple[str, dict[str, Any]] | Skip],
+                 first: tuple[str, dict[str, Any]] | Skip | None, name: str,
+                 options: ReadOptions) -> None:
     """Raises ``InputError`` when the header lacks a column the run needs (see ``read_csv``)."""
     if header and header[0].startswith(("{", "[")):
         raise InputError(name, Text("the first line is JSON, not a CSV header: read the file as "

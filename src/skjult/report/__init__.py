@@ -21,6 +21,7 @@ FORMATTERS: dict[str, tuple[str, str]] = {
     "github": ("github_format", "GithubFormatter"),
     "line": ("line_format", "LineFormatter"),
     "html": ("html_format", "HtmlFormatter"),
+    "parquet": ("parquet_format", "ParquetFormatter"),  # needs skjult[parquet] and -o
 }
 
 

@@ -124,6 +124,23 @@ class CreatorSummary:
         for category in digest.categories:
             self.categories[category] = self.categories.get(category, 0) + 1
 
+    def merge(self, other: CreatorSummary) -> None:
+        """Add another summary of the same creator (from another part of the posts)."""
+        self.posts += other.posts
+        self.commercial += other.commercial
+        self.compliant += other.compliant
+        self.warnings += other.warnings
+        self.violations += other.violations
+        self.suppressed += other.suppressed
+        for category, count in other.categories.items():
+            self.categories[category] = self.categories.get(category, 0) + count
+        for when in (other.first_post, other.last_post):
+            if when is not None:
+                if self.first_post is None or when < self.first_post:
+                    self.first_post = when
+                if self.last_post is None or when > self.last_post:
+                    self.last_post = when
+
     @property
     def compliance_rate(self) -> float | None:
         """Share of commercial posts that are compliant; ``None`` when none is commercial."""
@@ -154,6 +171,14 @@ class FileTotals:
     no_text: int = 0  # of the skipped: records without a caption
     format: str | None = None
     error: str | None = None  # the file as a whole could not be read
+
+    def merge(self, other: FileTotals) -> None:
+        self.read += other.read
+        self.checked += other.checked
+        self.skipped += other.skipped
+        self.no_text += other.no_text
+        self.format = self.format or other.format
+        self.error = self.error or other.error
 
     def to_dict(self) -> dict[str, Any]:
         return {"format": self.format, "read": self.read, "checked": self.checked,
@@ -198,6 +223,34 @@ class Report:
         if highest is not None and (self.highest is None or
                                     _RANKS[highest] > _RANKS[self.highest]):
             self.highest = highest
+
+    def merge(self, other: Report) -> None:
+        """Add the totals of another part of the same run (a partition checked elsewhere):
+        the merged report is the one a single run over all the posts would have made. Results
+        kept by ``other`` are appended; suppression status lists are not merged (a partition's
+        ledger counts its own posts)."""
+        self.results.extend(other.results)
+        for name, summary in other.creators.items():
+            mine = self.creators.get(name)
+            if mine is None:
+                mine = self.creators[name] = CreatorSummary(name)
+            mine.merge(summary)
+        for name, totals in other.files.items():
+            self.file(name).merge(totals)
+        for skip in other.skips:
+            if len(self.skips) < MAX_SKIPS_KEPT:
+                self.skips.append(skip)
+            else:
+                self.skipped_unlisted += 1
+        self.skipped_unlisted += other.skipped_unlisted
+        for notice in other.notices:
+            self.notice(notice)
+        for verdict, count in other.verdicts.items():
+            self.verdicts[verdict] = self.verdicts.get(verdict, 0) + count
+        if other.highest is not None and (self.highest is None or
+                                          _RANKS[other.highest] > _RANKS[self.highest]):
+            self.highest = other.highest
+        self.suppressed += other.suppressed
 
     def file(self, name: str) -> FileTotals:
         totals = self.files.get(name)

@@ -232,7 +232,9 @@ class TextFormatter(Formatter):
             out.write(self._c("bold", f"── {name} ──") + "\n")
             for block in self._spool.pieces(creator):
                 out.write(block)
-        if creators and not groups:
+        # A merged report (skjult.partition.render) lists no posts: it is "all fine" only when
+        # its counts say so, not because no finding was spooled.
+        if creators and not groups and not any(c.warnings or c.violations for c in creators):
             commercial = any(c.commercial for c in creators)
             out.write((w["all_ok"] if commercial else w["no_commercial"]) + "\n\n")
         self._files(report)
