@@ -96,6 +96,7 @@ def skipped_row(reason: str, **post: Any) -> dict[str, Any]:
 def record_of(row: dict[str, Any]) -> dict[str, Any] | None:
     """The ``jsonl`` record of a checked post's row, as ``--format jsonl`` writes it (the same
     keys in the same order); ``None`` for a skipped record's row."""
+    row = {name: _scalar(value) for name, value in row.items()}
     if row.get("skipped") is not None:
         return None
     flags = row.get("flags")
@@ -140,6 +141,15 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _value(v) for k, v in value.items()}
     return [_value(v) for v in value]
+
+
+def _scalar(value: Any) -> Any:
+    """A top-level cell as Python: pandas writes a missing text as NaN, numbers as NumPy's."""
+    if isinstance(value, float) and value != value:
+        return None
+    if type(value).__module__ == "numpy" and not hasattr(value, "__len__"):
+        return value.item()
+    return value
 
 
 def _value(value: Any) -> Any:
