@@ -161,7 +161,9 @@ def check_partition(data: Any, *, jurisdiction: str = "dk", lang: str = DEFAULT_
                             defaults=defaults, name=name))
     out = arrow.batch_of(rows)
     if kind == "pandas":
-        return Partition(out.to_pandas(), report)
+        # integers in lists stay integers where some are null (a signal from metadata has no
+        # offsets): else pandas makes them floats, and the jsonl record would not come back
+        return Partition(out.to_pandas(integer_object_nulls=True), report)
     return Partition(arrow.table_of(out), report)
 
 

@@ -144,8 +144,9 @@ def _plain(value: Any) -> Any:
 
 
 def _scalar(value: Any) -> Any:
-    """A top-level cell as Python: pandas writes a missing text as NaN, numbers as NumPy's."""
-    if isinstance(value, float) and value != value:
+    """A top-level cell as Python: pandas writes a missing text as NaN or NA, numbers as
+    NumPy's."""
+    if (isinstance(value, float) and value != value) or type(value).__name__ == "NAType":
         return None
     if type(value).__module__ == "numpy" and not hasattr(value, "__len__"):
         return value.item()
