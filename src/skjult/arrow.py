@@ -48,7 +48,22 @@ def rows_of(data: pa.Table | pa.RecordBatch) -> Iterator[dict[str, Any]]:
     batches: Iterable[pa.RecordBatch] = data.to_batches(max_chunksize=1024) \
         if isinstance(data, pa.Table) else (data,)
     for batch in batches:
-        yield from batch.to_pylist()
+        yield from records_of(batch)
+
+
+def records_of(data: pa.Table | pa.RecordBatch) -> list[dict[str, Any]]:
+    """The rows as dicts, dates and timestamps as ISO 8601 text (as JSON exports write them,
+    and as the command line reads a Parquet file: the same post either way)."""
+    records: list[dict[str, Any]] = data.to_pylist()
+    dated = [f.name for f in data.schema
+             if pa.types.is_timestamp(f.type) or pa.types.is_date(f.type)]
+    if dated:
+        for record in records:
+            for name in dated:
+                value = record.get(name)
+                if value is not None and hasattr(value, "isoformat"):
+                    record[name] = value.isoformat()
+    return records
 
 
 def flattened(data: pa.Table | pa.RecordBatch) -> pa.Table:

@@ -6,7 +6,6 @@ column's fields by dotted path (``--map caption=post.text``)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -73,12 +72,11 @@ def _batches(parquet: Any, columns: list[str], name: str) -> Iterator[list[dict[
     dotted names and dates as ISO 8601 text."""
     import pyarrow as pa
 
-    from skjult.arrow import flattened
+    from skjult.arrow import flattened, records_of
 
     try:
         for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=columns):
-            yield [_plain_dates(record) for record in flattened(batch).select(
-                [c for c in columns if c in _names(batch)]).to_pylist()]
+            yield records_of(flattened(batch).select([c for c in columns if c in _names(batch)]))
     except (pa.ArrowException, OSError) as exc:
         raise InputError(name, Text("not a readable Parquet file: {error}",
                                     error=str(exc))) from None
@@ -86,13 +84,6 @@ def _batches(parquet: Any, columns: list[str], name: str) -> Iterator[list[dict[
 
 def _names(batch: Any) -> set[str]:
     return set(_leaf_names(batch.schema))
-
-
-def _plain_dates(record: dict[str, Any]) -> dict[str, Any]:
-    for key, value in record.items():
-        if isinstance(value, dt.date):  # a timestamp column: as the JSON exports write it
-            record[key] = value.isoformat()
-    return record
 
 
 def _leaf_names(schema: Any) -> list[str]:
