@@ -199,12 +199,15 @@ def test_parquet_output_needs_a_file_and_a_run_of_no_post_writes_the_columns(
 
 
 # -- memory -------------------------------------------------------------------------------------------
+# The peak of this process's own memory (VmHWM): ru_maxrss of a child started from a large
+# parent can report the parent's size and hide any growth.
 _READ_ALL = """
-import resource, sys
+import re, sys
 from skjult.readers.detect import read_path
 from skjult.model import Post
 count = sum(isinstance(item, Post) for item in read_path(sys.argv[1]))
-print(count, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+status = open("/proc/self/status").read()
+print(count, re.search(r"VmHWM:\\s+(\\d+) kB", status).group(1))
 """
 
 

@@ -11,7 +11,9 @@ over every post would have made, and ``render`` prints it as the command line do
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import itertools
 import sys
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
@@ -24,9 +26,10 @@ from skjult.errors import did_you_mean
 from skjult.i18n import DEFAULT_LANG, Text
 from skjult.items import Skip
 from skjult.model import Post
-from skjult.readers.base import ReadOptions
+from skjult.readers.base import ReadOptions, skip_for
 from skjult.readers.generic import convert_record, generic_post
-from skjult.readers.records import ALIASES, FIELDS, has_field, key_index
+from skjult.readers.limits import MAX_CAPTION_CHARS
+from skjult.readers.records import ALIASES, FIELDS, has_field, key_index, unused_names
 from skjult.report.summary import Report
 from skjult.run.runner import Runner
 from skjult.tabular import NAMES, row_of, skipped_row
@@ -88,14 +91,15 @@ def check_columns(names: Iterable[str], mapping: Mapping[str, str]) -> None:
                          f"caption=... (known names: {', '.join(ALIASES['caption'][:4])}, ...)")
 
 
-def result_rows(records: Iterable[Mapping[str, Any]], report: Report, *,
+def result_rows(records: Iterable[Mapping[str, Any] | Exception], report: Report, *,
                 checker: Checker | None = None, mapping: Mapping[str, str] | None = None,
                 defaults: Mapping[str, Any] | None = None, name: str | None = None
                 ) -> Iterator[dict[str, Any]]:
     """Each record's result row, in order, as it is checked (streamed); what was checked and
     skipped is added to ``report``. Records are read as the command line reads a JSON Lines
     file's (the same column names, ``mapping`` as ``--map``, ``defaults`` as ``--platform``,
-    ``--creator``, ...). With a ``name`` the posts' ``source`` is ``name:row N``."""
+    ``--creator``, ...). With a ``name`` the posts' ``source`` is ``name:row N``. A record
+    given as an exception (a row that could not be read) is skipped with it as the reason."""
     checker = checker or checker_for()
     options = ReadOptions(mapping=dict(mapping or {}), defaults=dict(defaults or {}))
     where = name or RECORDS
@@ -104,8 +108,9 @@ def result_rows(records: Iterable[Mapping[str, Any]], report: Report, *,
 
     def posts() -> Iterator[Post]:
         for number, record in enumerate(records, 1):
-            item = convert_record(record, where, Text("row {number}", number=number),
-                                  generic_post, options)
+            position = Text("row {number}", number=number)
+            item = skip_for(record, where, position) if isinstance(record, Exception) else \
+                convert_record(_plain_record(record), where, position, generic_post, options)
             if isinstance(item, Post):
                 if name is None:  # a partition of a table: no file or line to point at
                     item.source = None
@@ -130,34 +135,59 @@ def result_rows(records: Iterable[Mapping[str, Any]], report: Report, *,
     report.suppressions = runner.ledger.status()
 
 
-def check_partition(data: Any, *, jurisdiction: str = "dk", lang: str = DEFAULT_LANG,
+def check_partition(data: Any, *, jurisdiction: str | None = None, lang: str | None = None,
                     defaults: Mapping[str, Any] | None = None, name: str | None = None,
                     extra_packs: Iterable[str | Path] = (), checker: Checker | None = None,
                     **columns: str | None) -> Partition:
-    """Check one partition: an iterable of dicts, a pyarrow ``Table``/``RecordBatch`` or a
-    pandas ``DataFrame``. Keywords name the columns fields are in (``caption="text"``,
-    ``creator="user"``, ``platform=``, ``created_at=``, ``id=``, ``url=``, ``brand=``,
-    ``paid_partnership=``, ``audience=``); unnamed ones are found by their usual names.
-    ``defaults`` gives values for posts without one (``{"platform": "tiktok"}``).
+    """Check one partition: an iterable of dicts (or of pyarrow ``RecordBatch``es), a pyarrow
+    ``Table``/``RecordBatch`` or a pandas ``DataFrame``. Keywords name the columns fields are in
+    (``caption="text"``, ``creator="user"``, ``platform=``, ``created_at=``, ``id=``, ``url=``,
+    ``brand=``, ``paid_partnership=``, ``audience=``); unnamed ones are found by their usual
+    names. ``defaults`` gives values for posts without one (``{"platform": "tiktok"}``).
+    ``jurisdiction`` (default ``dk``), ``lang`` and ``extra_packs`` choose the rules, or
+    ``checker`` gives a ``Checker`` built already (then not those).
 
     Returns the rows in the kind of data given (list of dicts, Arrow table, DataFrame) and the
-    partition's ``Report``; merge the reports of all partitions with ``merge``."""
+    partition's ``Report``; merge the reports of all partitions with ``merge``. Only the columns
+    a field is read from are converted; a row that cannot be read (a text that is not UTF-8, a
+    caption longer than any platform allows) is a skipped row, not a failed partition."""
     mapping = columns_of(columns)
-    checker = checker or checker_for(jurisdiction, lang, tuple(str(p) for p in extra_packs))
+    packs = tuple(str(p) for p in extra_packs)
+    if checker is not None:
+        if jurisdiction is not None or lang is not None or packs:
+            raise ValueError("give either checker= or the rules (jurisdiction=, lang=, "
+                             "extra_packs=), not both")
+    else:
+        checker = checker_for(jurisdiction or "dk", lang or DEFAULT_LANG, packs)
     report = Report()
     kind = _kind(data)
     if kind == "records":
         if isinstance(data, str | bytes | Mapping):
             raise ValueError(f"data must be an iterable of records (dicts), a pyarrow Table or "
                              f"a pandas DataFrame, not one {type(data).__name__}")
-        rows = list(result_rows(data, report, checker=checker, mapping=mapping,
-                                defaults=defaults, name=name))
-        return Partition(rows, report)
+        items = iter(data)
+        first = next(items, None)
+        if _kind(first) == "arrow":  # the batches Spark's mapInArrow hands a function
+            import pyarrow as pa
+
+            data, kind = pa.Table.from_batches([first, *items]), "arrow"
+        else:
+            records = itertools.chain([first], items) if first is not None else iter(())
+            rows = list(result_rows(records, report, checker=checker, mapping=mapping,
+                                    defaults=defaults, name=name))
+            return Partition(rows, report)
     from skjult import arrow
 
-    table = arrow.flattened(_as_arrow(data, kind))
-    check_columns(table.column_names, mapping)
-    rows = list(result_rows(arrow.rows_of(table), report, checker=checker, mapping=mapping,
+    if kind == "pandas":
+        source: Iterable[Mapping[str, Any] | Exception] = _pandas_rows(data, mapping)
+    else:
+        table = arrow.flattened(data)
+        names = [str(n) for n in table.column_names]
+        _one_of_each(names)
+        check_columns(names, mapping)
+        table = table.select(_read(names, mapping))
+        source = arrow.rows_of(table, MAX_CAPTION_CHARS)
+    rows = list(result_rows(source, report, checker=checker, mapping=mapping,
                             defaults=defaults, name=name))
     out = arrow.batch_of(rows)
     if kind == "pandas":
@@ -176,12 +206,60 @@ def _kind(data: Any) -> str:
     return "records"
 
 
-def _as_arrow(data: Any, kind: str) -> Any:
+def _one_of_each(names: list[str]) -> None:
+    twice = sorted({n for n in names if names.count(n) > 1}) if len(set(names)) < len(names) \
+        else []
+    if twice:  # which of them a field would read cannot be told
+        raise ValueError(f"more than one column is named {', '.join(map(repr, twice))}; rename "
+                         f"them")
+
+
+def _read(names: list[str], mapping: Mapping[str, str]) -> list[str]:
+    """The columns a field is read from (the others are never converted)."""
+    unused = set(unused_names(names, mapping))
+    return [n for n in names if n not in unused]
+
+
+def _pandas_rows(frame: Any, mapping: Mapping[str, str]
+                 ) -> Iterator[Mapping[str, Any] | Exception]:
+    """A DataFrame's rows, through Arrow where its columns convert (the same rows as from an
+    Arrow table), else record by record (a column of mixed types, a lone surrogate)."""
     import pyarrow as pa
 
-    if kind == "pandas":
-        return pa.Table.from_pandas(data, preserve_index=False)
-    return data
+    from skjult import arrow
+
+    names = [str(n) for n in frame.columns]
+    _one_of_each(names)
+    # a column of dicts is a struct: its fields are named by dotted path only once converted
+    nested = [m for m in mapping.values() if "." in m and m.split(".")[0] in names]
+    check_columns([*names, *nested], mapping)
+    keep = [c for c, n in zip(frame.columns, names, strict=True)
+            if n in _read(names, mapping) or any(m.startswith(n + ".") for m in nested)]
+    part = frame[keep]
+    part.columns = [str(c) for c in keep]
+    try:
+        table = arrow.flattened(pa.Table.from_pandas(part, preserve_index=False))
+    except (pa.ArrowException, TypeError, ValueError, UnicodeError):
+        return iter(part.to_dict("records"))
+    return arrow.rows_of(table.select(_read(table.column_names, mapping)), MAX_CAPTION_CHARS)
+
+
+def _plain_record(record: Any) -> Any:
+    """A record's missing values (pandas' NaN, NA, NaT) as None and its dates as ISO 8601
+    text, as a record from Arrow has them."""
+    if not isinstance(record, Mapping):
+        return record
+    plain: dict[Any, Any] = {}
+    for key, value in record.items():
+        if (isinstance(value, float) and value != value) or type(value).__name__ in _MISSING:
+            value = None
+        elif isinstance(value, dt.date):
+            value = value.isoformat()
+        plain[key] = value
+    return plain
+
+
+_MISSING = ("NAType", "NaTType")
 
 
 def merge(summaries: Iterable[Report]) -> Report:

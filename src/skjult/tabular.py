@@ -71,7 +71,7 @@ def row_of(result: PostResult) -> dict[str, Any]:
         "id": record["id"], "creator": record["creator"], "platform": record["platform"],
         "created_at": record["created_at"], "url": record["url"], "source": record["source"],
         "caption": record["caption"],
-        "flags": json.dumps(record["flags"], ensure_ascii=False, sort_keys=True)
+        "flags": json.dumps(record["flags"], ensure_ascii=False)  # in the export's order
         if record["flags"] else None,
         "language": record["language"], "verdict": record["verdict"],
         "commercial_level": commercial["level"], "self_declared": commercial["self_declared"],
@@ -106,12 +106,16 @@ def record_of(row: dict[str, Any]) -> dict[str, Any] | None:
         "caption": row["caption"], "flags": json.loads(flags) if flags else {},
         "language": row["language"], "verdict": row["verdict"],
         "commercial": {"level": row["commercial_level"], "self_declared": row["self_declared"],
-                       "signals": _plain(row["signals"]), "basis": _plain(row["basis"])},
-        "disclosures": _plain(row["disclosures"]),
-        "findings": [_trimmed(f) for f in _plain(row["findings"])],
-        "notes": list(_plain(row["notes"])),
-        "suppressed": [_trimmed(s) for s in _plain(row["suppressed"])],
+                       "signals": _typed(row["signals"], _KINDS["signals"]),
+                       "basis": _typed(row["basis"], _KINDS["basis"])},
+        "disclosures": _typed(row["disclosures"], _KINDS["disclosures"]),
+        "findings": [_trimmed(f) for f in _typed(row["findings"], _KINDS["findings"])],
+        "notes": _typed(row["notes"], _KINDS["notes"]),
+        "suppressed": [_trimmed(s) for s in _typed(row["suppressed"], _KINDS["suppressed"])],
     }
+
+
+_KINDS: dict[str, Type] = dict(COLUMNS)
 
 
 def _full(record: dict[str, Any], fields: tuple[tuple[str, Type], ...]) -> dict[str, Any]:
@@ -133,14 +137,21 @@ def _trimmed(record: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _plain(value: Any) -> Any:
-    """Lists and records as Python lists and dicts (pandas hands back NumPy arrays; a missing
-    list, empty)."""
+def _typed(value: Any, kind: Type) -> Any:
+    """A cell as the Python value its column type says, however it was read back: pandas gives
+    lists as NumPy arrays, numbers as NumPy's, and integers beside nulls as floats; a missing
+    list is empty."""
+    if isinstance(kind, str):
+        value = _scalar(value)
+        if kind == "int64" and isinstance(value, float):
+            return int(value)
+        return value
+    outer, inner = kind
+    if outer == "list":
+        return [] if _scalar(value) is None else [_typed(item, inner) for item in value]
     if value is None:
-        return []
-    if isinstance(value, dict):
-        return {k: _value(v) for k, v in value.items()}
-    return [_value(v) for v in value]
+        return None
+    return {name: _typed(value.get(name), sub) for name, sub in inner}
 
 
 def _scalar(value: Any) -> Any:
@@ -149,15 +160,5 @@ def _scalar(value: Any) -> Any:
     if (isinstance(value, float) and value != value) or type(value).__name__ == "NAType":
         return None
     if type(value).__module__ == "numpy" and not hasattr(value, "__len__"):
-        return value.item()
-    return value
-
-
-def _value(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _value(v) for k, v in value.items()}
-    if isinstance(value, list | tuple) or type(value).__name__ == "ndarray":
-        return [_value(v) for v in value]
-    if type(value).__module__ == "numpy":  # numpy scalars from pandas
         return value.item()
     return value

@@ -41,6 +41,7 @@ from skjult.readers.errors import InputError
 from skjult.readers.format import CsvHeader, InputFormat, JsonSignature, Marker
 from skjult.readers.generic import declared_delimiter, first_line, header_of, hold_skips
 from skjult.readers.meta import HTML_ADVICE
+from skjult.readers.textstream import CHUNK, is_binary
 from skjult.readers.tree import Member, Tree, ZipTree, open_tree
 
 # What a JSON or CSV file is read as when no platform's signature matches, and anything else.
@@ -113,7 +114,8 @@ class Registry:
         lower = member.path.lower()
         if lower.removesuffix(".gz").removesuffix(".xz").endswith(RECORD_SUFFIXES):
             return True
-        return any(lower.endswith(f.suffixes)
+        bare = lower.removesuffix(".gz").removesuffix(".xz")  # x.parquet.gz, as when named
+        return any(bare.endswith(f.suffixes)
                    and not (f.not_members is not None and f.not_members.fullmatch(member.path))
                    for f in self.by_suffix)
 
@@ -124,9 +126,11 @@ class Registry:
             if suffix in fmt.suffixes:
                 return fmt.name
         if self.by_magic:
-            first = doc.start_bytes(max(len(f.magic) for f in self.by_magic))
+            first = doc.start_bytes(CHUNK)
             for fmt in self.by_magic:
-                if first.startswith(fmt.magic):
+                # a caption may begin with the same letters ("PAR1-holdet ..."): a binary
+                # format's file is binary too
+                if first.startswith(fmt.magic) and is_binary(first):
                     return fmt.name
         head = doc.head()
         start = head.lstrip(" \t\r\n")

@@ -13,11 +13,12 @@ from typing import IO, Any
 
 from skjult.i18n import Text
 from skjult.items import Notice, Opened
-from skjult.readers.base import Item, ReadOptions
+from skjult.readers.base import Item, ReadOptions, skip_for
 from skjult.readers.document import Document
 from skjult.readers.errors import InputError
 from skjult.readers.format import InputFormat
 from skjult.readers.generic import check_header, convert_record, generic_post
+from skjult.readers.limits import MAX_CAPTION_CHARS
 from skjult.readers.records import Columns, has_field, key_index, unused_names
 
 NAME = "parquet"
@@ -36,13 +37,22 @@ def read_parquet(doc: Document, options: ReadOptions) -> Iterator[Item]:
     with _seekable(doc) as source:
         try:
             parquet = pq.ParquetFile(source)
+            names = _leaf_names(parquet.schema_arrow)
+            # text columns stay dictionary-encoded as read, so that their lengths are known
+            # before any text is decoded (see skjult.arrow.rows_of)
+            parquet = pq.ParquetFile(source, metadata=parquet.metadata,
+                                     read_dictionary=_text_columns(parquet.schema_arrow))
         except (pa.ArrowException, OSError, ValueError) as exc:
             raise InputError(doc.name, Text("not a readable Parquet file: {error}",
                                             error=str(exc))) from None
-        names = _leaf_names(parquet.schema_arrow)
+        twice = sorted({n for n in names if names.count(n) > 1}) if len(set(names)) < len(names) \
+            else []
+        if twice:  # which of them a field would read cannot be told
+            raise InputError(doc.name, Text("more than one column is named {names}; rename "
+                                            "them", names=", ".join(twice)))
         # every column, read only when no column holds captions: their values say which might
-        samples = ((Text("row {number}", number=n), r)
-                   for n, r in _numbered(_batches(parquet, names, doc.name)))
+        samples = ((position, r) for position, r in _rows(parquet, names, doc.name)
+                   if not isinstance(r, Exception))
         shape = dict.fromkeys(names)
         index = key_index(shape)
         complete = has_field(shape, index, "caption", options.mapping) and all(
@@ -53,37 +63,61 @@ def read_parquet(doc: Document, options: ReadOptions) -> Iterator[Item]:
         if unused:
             yield Notice(doc.name, Text("columns not used: {columns}",
                                         columns=Columns(unused).listing()))
-        read = [n for n in names if n not in set(unused)]
-        for number, record in _numbered(_batches(parquet, read, doc.name)):
-            yield convert_record(record, doc.name, Text("row {number}", number=number),
-                                 generic_post, options)
+        left_out = set(unused)
+        read = [n for n in names if n not in left_out]
+        for position, record in _rows(parquet, read, doc.name):
+            if isinstance(record, Exception):
+                yield skip_for(record, doc.name, position)
+            else:
+                yield convert_record(record, doc.name, position, generic_post, options)
 
 
-def _numbered(batches: Iterator[list[dict[str, Any]]]) -> Iterator[tuple[int, dict[str, Any]]]:
-    number = 0
-    for batch in batches:
-        for record in batch:
-            number += 1
-            yield number, record
-
-
-def _batches(parquet: Any, columns: list[str], name: str) -> Iterator[list[dict[str, Any]]]:
-    """The rows of the columns read, ``BATCH_ROWS`` at a time, with nested fields flattened to
-    dotted names and dates as ISO 8601 text."""
+def _rows(parquet: Any, columns: list[str], name: str
+          ) -> Iterator[tuple[str, dict[str, Any] | Exception]]:
+    """Each row of the columns read, with its position (``row 12``), nested fields flattened
+    to dotted names, dates as ISO 8601 text; a row that cannot be read as the exception that
+    says why."""
     import pyarrow as pa
 
-    from skjult.arrow import flattened, records_of
+    from skjult.arrow import flattened, rows_of
 
+    wanted = set(columns)
+    number = 0
     try:
         for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=columns):
-            yield records_of(flattened(batch).select([c for c in columns if c in _names(batch)]))
+            table = flattened(batch)
+            table = table.select([c for c in table.column_names if c in wanted])
+            for record in rows_of(table, MAX_CAPTION_CHARS):
+                number += 1
+                yield Text("row {number}", number=number), record
     except (pa.ArrowException, OSError) as exc:
         raise InputError(name, Text("not a readable Parquet file: {error}",
                                     error=str(exc))) from None
 
 
-def _names(batch: Any) -> set[str]:
-    return set(_leaf_names(batch.schema))
+def _text_columns(schema: Any) -> list[str]:
+    import pyarrow as pa
+
+    return [name for name, field in zip(_leaf_names(schema), _leaf_fields(schema), strict=True)
+            if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)
+            or pa.types.is_binary(field.type) or pa.types.is_large_binary(field.type)]
+
+
+def _leaf_fields(schema: Any) -> list[Any]:
+    import pyarrow as pa
+
+    out: list[Any] = []
+
+    def walk(field: Any) -> None:
+        if pa.types.is_struct(field.type):
+            for child in field.type:
+                walk(child)
+        else:
+            out.append(field)
+
+    for field in schema:
+        walk(field)
+    return out
 
 
 def _leaf_names(schema: Any) -> list[str]:
