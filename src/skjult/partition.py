@@ -233,8 +233,9 @@ def _pandas_rows(frame: Any, mapping: Mapping[str, str]
     # a column of dicts is a struct: its fields are named by dotted path only once converted
     nested = [m for m in mapping.values() if "." in m and m.split(".")[0] in names]
     check_columns([*names, *nested], mapping)
+    read = set(_read(names, mapping))
     keep = [c for c, n in zip(frame.columns, names, strict=True)
-            if n in _read(names, mapping) or any(m.startswith(n + ".") for m in nested)]
+            if n in read or any(m.startswith(n + ".") for m in nested)]
     part = frame[keep]
     part.columns = [str(c) for c in keep]
     try:
