@@ -456,6 +456,55 @@ def formats_command(as_json: bool) -> None:
     click.echo("\nDetected automatically; force one with --input-format NAME.")
 
 
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Beyond localhost, SKJULT_TOKEN must be set.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--jurisdiction", "-j", default="dk", show_default=True,
+              help=f"Rule pack of requests that name none: {JURISDICTIONS}.")
+@click.option("--lang", type=click.Choice(LANGS), default=DEFAULT_LANG, show_default=True,
+              help="Language of messages for requests that name none.")
+@click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
+              help="Let pages of this origin call the API (repeatable; default: none).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Seconds a request may take before it is answered 503.")
+def serve_command(host: str, port: int, jurisdiction: str, lang: str,
+                  cors_origins: tuple[str, ...], timeout: float) -> None:
+    """Serve the check page (/) and the JSON API (/v1/check, /v1/check/batch, /v1/rules,
+    /healthz; described at /docs). Needs skjult[serve].
+
+    Listens on localhost by default. On any other address every API request must carry
+    "Authorization: Bearer <token>", the token taken from the environment variable
+    SKJULT_TOKEN (the server does not start without it). No caption is stored or logged."""
+    import ipaddress
+
+    try:
+        import uvicorn
+
+        from skjult.serve.api import Settings, checker_of, settings_of
+        from skjult.serve.app import ServeSettings, make_app
+    except ImportError as exc:
+        _fail(f"skjult serve needs {exc.name}: pip install 'skjult[serve]'")
+    try:
+        defaults = settings_of({"jurisdiction": jurisdiction, "lang": lang}, Settings())
+    except Exception as exc:
+        _fail(str(exc))
+    token = (os.environ.get("SKJULT_TOKEN") or "").strip() or None
+    try:
+        local = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        local = False
+    if not local and token is None:
+        _fail(f"--host {host} is reachable from other machines: set SKJULT_TOKEN to the token "
+              f"clients must send (or leave --host at 127.0.0.1)")
+    checker_of(defaults)  # the rule set is built before the first request, not during it
+    shown = f"[{host}]" if ":" in host else host  # an IPv6 address in a URL
+    click.echo(f"skjult: checking at http://{shown}:{port}/ (API described at /docs"
+               f"{'; token required' if token else ''}); Ctrl-C stops", err=True)
+    uvicorn.run(make_app(ServeSettings(defaults, token, cors_origins, timeout)), host=host,
+                port=port, access_log=False, log_level="warning", server_header=False)
+
+
 @main.group()
 def rules() -> None:
     """List, explain and test the rules of a pack."""
