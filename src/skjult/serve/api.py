@@ -63,10 +63,16 @@ def _checker(jurisdiction: str, lang: str, today: dt.date) -> Checker:
     return Checker(jurisdiction, lang=lang, today=today)
 
 
+@functools.cache
+def _packs() -> tuple[str, ...]:
+    """The packs there are (looked up once: a look on disk costs more than a check)."""
+    return tuple(available_packs())
+
+
 def settings_of(body: Mapping[str, Any], default: Settings) -> Settings:
     jurisdiction = body.get("jurisdiction", default.jurisdiction)
     lang = body.get("lang", default.lang)
-    packs = available_packs()
+    packs = _packs()
     if not isinstance(jurisdiction, str) or jurisdiction not in packs:
         raise ApiError(422, "unknown_jurisdiction",
                        f"jurisdiction must be one of {', '.join(packs)}, not {jurisdiction!r}"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hmac
 import json
-import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -34,7 +33,10 @@ from skjult.serve.openapi import spec
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
        "img-src 'self' data:; form-action 'none'; base-uri 'none'; frame-ancestors 'none'")
 TIMEOUT = 10.0  # seconds a request may take before it is answered 503
-THREADS = max(2, os.cpu_count() or 2)  # checks at a time (CPU-bound: more would only queue)
+# Checks at a time: one. A check is Python holding the GIL; a second thread only adds the cost
+# of handing the GIL back and forth (measured: 8 clients got 30 % more requests/s and a lower
+# p99 with one thread than with two). Requests wait their turn within their time limit.
+THREADS = 1
 
 
 @dataclass(frozen=True)
