@@ -202,11 +202,14 @@ def classify(seen: list[Seen], root: int, workers: set[int], wall: float) -> Non
     """Each process's role: main (the process started), jvm, worker or helper. A worker is a
     pid the driver named, else a Python process that did real work (CPU time)."""
     busy = max(0.5, 0.02 * wall)
+    names = {s.pid: s.name for s in seen}
     for s in seen:
         if s.pid == root:
             s.role = "main"
         elif s.name == "java":   # Spark's; its launcher (spark-class) runs a short one first
             s.role = "helper" if "launcher.Main" in s.cmdline else "jvm"
+        elif "pyspark.daemon" in s.cmdline and "python" not in names.get(s.ppid, ""):
+            s.role = "helper"   # Spark's daemon: its forks are the Python workers
         elif s.pid in workers or (not workers and s.cpu_s >= busy and "python" in s.name):
             s.role = "worker"
         else:
