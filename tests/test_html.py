@@ -12,7 +12,6 @@ import io
 import json
 import os
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -455,28 +454,6 @@ def test_a_broken_category_file_names_file_and_line(tmp_path: Path) -> None:
 
 
 # -- in a browser --------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def browser() -> Any:
-    required = os.environ.get("SKJULT_REQUIRE_BROWSER") == "1"
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - the test extra installs it
-        sync_playwright = None  # type: ignore[assignment]
-    if chromium is None or sync_playwright is None:
-        if required:
-            pytest.fail("headless Chromium is required here (SKJULT_REQUIRE_BROWSER=1) but "
-                        f"chromium={chromium}, playwright={sync_playwright is not None}")
-        pytest.skip("Chromium (Debian package 'chromium') or playwright not installed")
-    with sync_playwright() as p:
-        # No sandbox (root in CI) and none of Chromium's own background traffic, so that every
-        # request the test sees comes from the page.
-        yield p.chromium.launch(executable_path=chromium, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
-            "--disable-background-networking", "--disable-component-update",
-            "--disable-default-apps", "--disable-extensions"])
-
-
 def test_report_in_headless_chromium(tmp_path: Path, browser: Any) -> None:
     page_html = tmp_path / "report.html"
     render(tmp_path, [*HOSTILE, ORDER[-4]], "--lang", "en")  # and a warning

@@ -12,13 +12,10 @@ import asyncio
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -366,43 +363,8 @@ def test_serve_wants_a_token_for_anything_but_plain_loopback(
 
 
 # == the page, in Chromium ========================================================================
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    env.pop("SKJULT_TOKEN", None)
-    process = subprocess.Popen([sys.executable, "-m", "skjult.cli", "serve", "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    origin = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                with urllib.request.urlopen(origin + "/healthz", timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        yield origin
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    pytest.importorskip("playwright")
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("Chromium (Debian package 'chromium') not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=chromium, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
-            "--disable-background-networking", "--disable-extensions"])
-        yield launched
-        launched.close()
 
 
 def _type(page: Any, caption: str) -> None:

@@ -6,13 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,44 +21,8 @@ GIFT = "Tak til @kaffebaren for kaffen og kagen, brug koden KAFFE20 for rabat â˜
 SCREENSHOTS = os.environ.get("SKJULT_SCREENSHOTS")  # a folder: the page is photographed there
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "skjult.cli", "serve", "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    origin = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                with urllib.request.urlopen(origin + "/healthz", timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        yield origin
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    required = os.environ.get("SKJULT_REQUIRE_BROWSER") == "1"
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - the test extra installs it
-        sync_playwright = None  # type: ignore[assignment]
-    if chromium is None or sync_playwright is None:
-        if required:
-            pytest.fail("headless Chromium is required here (SKJULT_REQUIRE_BROWSER=1)")
-        pytest.skip("Chromium (Debian package 'chromium') or playwright not installed")
-    with sync_playwright() as p:
-        yield p.chromium.launch(executable_path=chromium, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
-            "--disable-background-networking", "--disable-component-update",
-            "--disable-default-apps", "--disable-extensions"])
 
 
 def _page(browser: Any, origin: str, lang: str = "da", **context: Any) -> tuple[Any, list[str]]:
