@@ -233,7 +233,11 @@ def test_step_summary_keeps_creator_names_in_their_cells(checker: Checker) -> No
 # -- lone surrogates ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fmt", sorted(FORMATTERS))
+# The formats that write text (parquet writes bytes to a file: its own test below).
+TEXT_FORMATS = sorted(name for name in FORMATTERS if name != "parquet")
+
+
+@pytest.mark.parametrize("fmt", TEXT_FORMATS)
 def test_every_format_writes_a_lone_surrogate(checker: Checker, fmt: str) -> None:
     half = "\ud83c"
     checked = tainted(checker.check(Post(text="Tak for gaven @brand #ad")), half)
@@ -245,7 +249,7 @@ def test_every_format_writes_a_lone_surrogate(checker: Checker, fmt: str) -> Non
         assert json.loads(out)["caption"] == "Tak for gaven @brand #ad \ufffd"
 
 
-@pytest.mark.parametrize("fmt", sorted(FORMATTERS))
+@pytest.mark.parametrize("fmt", TEXT_FORMATS)
 def test_the_cli_reports_a_lone_surrogate_in_every_format(tmp_path: Path, fmt: str) -> None:
     posts = tmp_path / "posts.jsonl"
     posts.write_text('{"caption": "Tak \\ud83c @brand #ad", "creator": "x\\ud83c"}\n',
@@ -258,3 +262,19 @@ def test_the_cli_reports_a_lone_surrogate_in_every_format(tmp_path: Path, fmt: s
     to_stdout = CliRunner().invoke(main, ["check", str(posts), "--format", fmt, "--no-config"])
     assert to_stdout.exit_code == 1, to_stdout.output
     assert "#ad" in to_stdout.stdout
+
+
+def test_parquet_output_replaces_a_lone_surrogate_and_needs_a_file(tmp_path: Path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    posts = tmp_path / "posts.jsonl"
+    posts.write_text('{"caption": "Tak \\ud83c @brand #ad", "creator": "x\\ud83c"}\n',
+                     encoding="utf-8")
+    target = tmp_path / "report.parquet"
+    to_file = CliRunner().invoke(main, ["check", str(posts), "--format", "parquet", "-o",
+                                        str(target), "--no-config"])
+    assert to_file.exit_code == 1, to_file.output
+    row = pq.read_table(target).to_pylist()[0]
+    assert row["creator"] == "x\ufffd" and "\ufffd" in row["caption"]
+    to_stdout = CliRunner().invoke(main, ["check", str(posts), "--format", "parquet",
+                                          "--no-config"])
+    assert to_stdout.exit_code == 2 and "-o" in to_stdout.stderr
