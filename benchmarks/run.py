@@ -187,15 +187,19 @@ class Bench:
                 for (tool, n, length), runs in self.runs.items() for r in runs]
 
 
-def machine() -> dict[str, Any]:
-    cpu = platform.processor() or platform.machine()
+def cpu_name() -> str:
+    """The processor's model name (Linux), else what the platform module knows."""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+                return line.split(":", 1)[1].strip()
     except OSError:
         pass
+    return platform.processor() or platform.machine()
+
+
+def machine() -> dict[str, Any]:
+    cpu = cpu_name()
     info: dict[str, Any] = {"date": datetime.date.today().isoformat(),
                             "system": f"{platform.system()} {platform.machine()}",
                             "platform": platform.platform(), "cpus": os.cpu_count(),

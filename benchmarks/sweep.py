@@ -679,14 +679,9 @@ def compare(outcomes: list[Outcome], log: Callable[[str], None]) -> dict[str, An
 
 
 def machine() -> dict[str, Any]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    from run import cpu_name  # beside this script (HERE is on sys.path)
+
+    cpu = cpu_name()
     info: dict[str, Any] = {"date": datetime.date.today().isoformat(), "cpus": os.cpu_count(),
                             "cpu": cpu, "system": f"{platform.system()} {platform.machine()}",
                             "python": platform.python_version()}
