@@ -80,9 +80,9 @@ def test_passing_over_a_large_value_is_linear() -> None:
         history = json.dumps([{"Date": "2024-01-01", "Link": f"https://x/{i}", "n": [i, {"k": "]"}]}
                               for i in range(n)])
         document = json.dumps({"skip": "§"})[:-1].replace('"§"', history) + ', "keep": 1}'
-        start = time.perf_counter()
+        start = time.process_time()
         assert keep_after_skip(document, 1 << 16, 0)[0][2] == 1
-        return time.perf_counter() - start
+        return time.process_time() - start
 
     small, large = seconds(20_000), seconds(160_000)
     assert large < 8 * small * 1.5 + 0.5, (small, large)  # 8× the size, not 64× the time
