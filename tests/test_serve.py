@@ -25,6 +25,7 @@ if not REQUIRED:
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from serve_client import GIFT, error_of, new_client  # noqa: E402
 from starlette.testclient import TestClient  # noqa: E402
 
 from skjult.cli import main  # noqa: E402
@@ -34,18 +35,10 @@ from skjult.serve.app import CSP, ServeSettings, make_app  # noqa: E402
 sys.path.insert(0, str(Path(__file__).parent))
 from sweep_posts import CAPTIONS  # noqa: E402
 
-GIFT = "Tak til @kaffebaren for kaffen og kagen, brug koden KAFFE20 for rabat ☕"
-
 
 @pytest.fixture(scope="module")
 def client() -> TestClient:
-    return TestClient(make_app(), raise_server_exceptions=False)
-
-
-def error_of(response: Any) -> str:
-    body = response.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}, body
-    return str(body["error"]["code"])
+    return new_client()
 
 
 # -- answers ------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ if not os.environ.get("SKJULT_REQUIRE_CLUSTER"):
     pytest.importorskip("httpx")
 
 from click.testing import CliRunner
+from serve_client import GIFT, error_of, new_client
 from starlette.testclient import TestClient
 
 from skjult.cli import main
@@ -34,20 +35,13 @@ from skjult.serve.app import CSP, THREADS, ServeSettings, make_app
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "github-action.sh"
-GIFT = "Tak til @kaffebaren for kaffen og kagen, brug koden KAFFE20 for rabat ☕"
 JSON = {"content-type": "application/json"}
 TOKEN = "hemmelig-noegle-42"
 
 
 @pytest.fixture(scope="module")
 def client() -> TestClient:
-    return TestClient(make_app(), raise_server_exceptions=False)
-
-
-def error_of(response: Any) -> str:
-    body = response.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}, body
-    return str(body["error"]["code"])
+    return new_client()
 
 
 def asgi(app: Any, method: str, path: str, headers: list[tuple[bytes, bytes]],
