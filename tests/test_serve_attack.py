@@ -12,8 +12,6 @@ import asyncio
 import json
 import os
 import shutil
-import subprocess
-import sys
 import threading
 import urllib.request
 from pathlib import Path
@@ -25,6 +23,7 @@ if not os.environ.get("SKJULT_REQUIRE_CLUSTER"):
     pytest.importorskip("starlette")
     pytest.importorskip("httpx")
 
+from action_repo import git, run_action, scratch_repository
 from click.testing import CliRunner
 from serve_client import GIFT, error_of, new_client
 from starlette.testclient import TestClient
@@ -33,8 +32,6 @@ from skjult.cli import main
 from skjult.serve import api
 from skjult.serve.app import CSP, THREADS, ServeSettings, make_app
 
-ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / "scripts" / "github-action.sh"
 JSON = {"content-type": "application/json"}
 TOKEN = "hemmelig-noegle-42"
 
@@ -425,33 +422,13 @@ def test_an_answer_for_a_caption_since_deleted_is_not_shown(server: str, browser
 
 
 # == the GitHub Action's script ====================================================================
-def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True,
-                          text=True).stdout.strip()
+def _repository(tmp_path: Path) -> tuple[Path, str]:
+    return scratch_repository(tmp_path, {"gammel.txt": "Gåtur ved søen\n"})
 
 
 def _action(where: Path, **env: str) -> tuple[int, str]:
-    environment = {**os.environ, "GITHUB_ACTIONS": "true", "SKJULT_PATHS": "captions",
-                   "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-                   "PYTHONPATH": str(ROOT / "src"), **env}
-    for name in ("GITHUB_STEP_SUMMARY", "SKJULT_BASE", "SKJULT_PR_BASE", "SKJULT_PUSH_BEFORE"):
-        if name not in env:
-            environment.pop(name, None)
-    done = subprocess.run(["bash", str(SCRIPT)], cwd=where, env=environment,
-                          capture_output=True, text=True, timeout=300)
+    done = run_action(where, **env)
     return done.returncode, done.stdout + done.stderr
-
-
-def _repository(tmp_path: Path) -> tuple[Path, str]:
-    repo = tmp_path / "indhold"
-    (repo / "captions").mkdir(parents=True)
-    _git(repo, "init", "-q", "-b", "main")
-    _git(repo, "config", "user.email", "test@example.com")
-    _git(repo, "config", "user.name", "test")
-    (repo / "captions" / "gammel.txt").write_text("Gåtur ved søen\n", encoding="utf-8")
-    _git(repo, "add", ".")
-    _git(repo, "commit", "-q", "-m", "base")
-    return repo, _git(repo, "rev-parse", "HEAD")
 
 
 def test_the_action_takes_any_file_name_and_escapes_it(tmp_path: Path) -> None:
@@ -462,8 +439,8 @@ def test_the_action_takes_any_file_name_and_escapes_it(tmp_path: Path) -> None:
              "%0A.md", "UPPER.MD", "x\n::error file=evil.md,line=1::INJECTED.md"]
     for name in names:
         (repo / "captions" / name).write_text(GIFT + "\n", encoding="utf-8")
-    _git(repo, "add", ".")
-    _git(repo, "commit", "-q", "-m", "drafts")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "drafts")
     code, out = _action(repo, SKJULT_BASE=base)
     assert code == 1, out
     commands = [line for line in out.splitlines() if line.startswith("::")]
@@ -489,7 +466,7 @@ def test_the_action_does_not_follow_a_draft_out_of_the_checkout(tmp_path: Path) 
     outside.write_text("Tak til @hemmelig for gaven, brug koden HEMMELIG99 for rabat\n",
                        encoding="utf-8")
     (repo / "captions" / "opslag.md").symlink_to(outside)
-    _git(repo, "add", ".")
-    _git(repo, "commit", "-q", "-m", "a link")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "a link")
     _, out = _action(repo, SKJULT_BASE=base)
     assert "HEMMELIG99" not in out and "@hemmelig" not in out
